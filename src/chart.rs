@@ -1,0 +1,267 @@
+//! KL-against-step charts, written once against plotters' `DrawingBackend` so that the
+//! browser's canvas and the command line's PNG and SVG files draw the same picture.
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use crate::envelope::Envelope;
+
+/// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
+pub const ILS_COLOUR: RGBColor = RGBColor(0, 114, 178); // blue
+pub const GUMBEL_SOFTMAX_COLOUR: RGBColor = RGBColor(213, 94, 0); // vermillion
+pub const REFERENCE_COLOUR: RGBColor = RGBColor(0, 158, 115); // bluish green
+
+/// The smallest KL a log-scale axis shows; the KL is never negative but can round to zero.
+const LOG_FLOOR: f64 = 1e-12;
+
+/// The label of the y-axis: the quantity and its unit, and how it relates to the published
+/// figure's.
+pub const KL_AXIS_LABEL: &str = "mean KL(t ‖ softmax(θ)) [nats]";
+
+/// Colours for the background, the text and axes, and the grid.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Theme {
+    pub background: RGBColor,
+    pub foreground: RGBColor,
+    pub grid: RGBColor,
+}
+
+impl Theme {
+    pub const LIGHT: Theme = Theme {
+        background: RGBColor(255, 255, 255),
+        foreground: RGBColor(30, 30, 30),
+        grid: RGBColor(225, 225, 225),
+    };
+    pub const DARK: Theme = Theme {
+        background: RGBColor(24, 26, 27),
+        foreground: RGBColor(225, 225, 225),
+        grid: RGBColor(60, 62, 64),
+    };
+}
+
+/// One curve of a panel.
+#[derive(Clone, Debug)]
+pub struct Series<'a> {
+    pub label: String,
+    pub envelope: &'a Envelope,
+    pub colour: RGBColor,
+    /// A faint series is drawn thin and translucent behind the others: a previous run, say.
+    pub faint: bool,
+}
+
+/// The y-axis of a panel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct YAxis {
+    /// The KL range shown, in nats.
+    pub range: (f64, f64),
+    /// Whether the axis is logarithmic.
+    pub log: bool,
+}
+
+impl YAxis {
+    /// An axis that shows every series of every panel in `envelopes`, with a little margin:
+    /// pass all panels' envelopes to give them one scale.
+    pub fn fitting<'a>(envelopes: impl IntoIterator<Item = &'a Envelope>, log: bool) -> Self {
+        let range = envelopes
+            .into_iter()
+            .filter_map(Envelope::range)
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((0.0, 1.0));
+        let range = if log {
+            let low = range.0.max(LOG_FLOOR);
+            let high = range.1.max(low * 10.0);
+            (low / 1.5, high * 1.5)
+        } else {
+            let high = if range.1 > 0.0 { range.1 } else { 1.0 };
+            (0.0, high * 1.05)
+        };
+        Self { range, log }
+    }
+
+    /// The plotted coordinate of a KL value: itself, or its base-10 logarithm.
+    fn map(&self, kl: f64) -> f64 {
+        if self.log {
+            kl.max(LOG_FLOOR).log10()
+        } else {
+            kl
+        }
+    }
+}
+
+/// A chart of KL against step.
+#[derive(Clone, Debug)]
+pub struct Panel<'a> {
+    pub title: String,
+    pub series: Vec<Series<'a>>,
+    /// The last step on the x-axis.
+    pub steps: u64,
+    pub y: YAxis,
+    pub theme: Theme,
+}
+
+/// What drawing can fail with: the backend's own error, wrapped by plotters.
+pub type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+
+/// Draws `panel` filling `area`.
+///
+/// Each series is reduced to one min/max stroke per pixel column first, so the cost of a draw
+/// depends on the width of the plot, not on the number of steps.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+) -> Result<(), DrawError<DB>> {
+    let theme = panel.theme;
+    area.fill(&theme.background)?;
+    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.foreground);
+    let (y_low, y_high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
+    let steps = panel.steps.max(1);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, text(16))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(62)
+        .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;
+
+    let log = panel.y.log;
+    let y_format = move |v: &f64| {
+        if log {
+            format!("1e{:.0}", v)
+        } else {
+            format_number(*v)
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc("SGD step")
+        .y_desc(KL_AXIS_LABEL)
+        .axis_desc_style(text(13))
+        .label_style(text(12))
+        .axis_style(theme.foreground)
+        .bold_line_style(theme.grid)
+        .light_line_style(theme.background)
+        .x_labels(5)
+        .y_labels(6)
+        .x_label_formatter(&|x| format_number(*x))
+        .y_label_formatter(&y_format)
+        .draw()?;
+
+    let columns = chart.plotting_area().dim_in_pixel().0 as usize;
+    for series in panel.series.iter().filter(|s| s.faint) {
+        draw_series(&mut chart, series, columns, steps, panel.y)?;
+    }
+    for series in panel.series.iter().filter(|s| !s.faint) {
+        draw_series(&mut chart, series, columns, steps, panel.y)?;
+    }
+
+    if panel.series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(theme.background.mix(0.85))
+            .border_style(theme.grid)
+            .label_font(text(12))
+            .draw()?;
+    }
+    Ok(())
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn draw_series<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    series: &Series,
+    columns: usize,
+    steps: u64,
+    y: YAxis,
+) -> Result<(), DrawError<DB>> {
+    let columns = series.envelope.columns(columns, steps);
+    let colour = series.colour;
+
+    // The band: within each pixel column a stroke from the minimum to the maximum, so noise
+    // shows with the height it really has. One pixel wide on purpose: a thicker line turning
+    // back on itself at every column would grow long mitred spikes.
+    let band = columns
+        .iter()
+        .flat_map(|&(step, min, max)| [(step as f64, y.map(min)), (step as f64, y.map(max))]);
+    let opacity = if series.faint { 0.3 } else { 0.55 };
+    let legend = chart.draw_series(LineSeries::new(band, colour.mix(opacity).stroke_width(1)))?;
+    if series.faint {
+        legend
+            .label(series.label.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.mix(0.3)));
+        return Ok(());
+    }
+
+    // The middle of the band, bold, so the trend reads at a glance.
+    let middle = columns
+        .iter()
+        .map(|&(step, min, max)| (step as f64, y.map(0.5 * (min + max))));
+    chart
+        .draw_series(LineSeries::new(middle, colour.stroke_width(2)))?
+        .label(series.label.clone())
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+    Ok(())
+}
+
+/// Draws `panels` in a grid of `columns` columns under a figure title.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels: &[Panel],
+    columns: usize,
+) -> Result<(), DrawError<DB>> {
+    let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
+    root.fill(&theme.background)?;
+    let style = ("sans-serif", 18).into_font().color(&theme.foreground);
+    let body = root.titled(title, style)?;
+    let rows = panels.len().div_ceil(columns.max(1));
+    for (area, panel) in body.split_evenly((rows, columns.max(1))).iter().zip(panels) {
+        draw_panel(area, panel)?;
+    }
+    Ok(())
+}
+
+/// A tick label: plain for ordinary magnitudes, scientific for very large or small ones.
+fn format_number(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 {
+        "0".to_owned()
+    } else if (1e-3..1e6).contains(&magnitude) {
+        let text = format!("{v:.4}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        text.to_owned()
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels() {
+        assert_eq!(format_number(0.0), "0");
+        assert_eq!(format_number(50_000.0), "50000");
+        assert_eq!(format_number(0.25), "0.25");
+        assert_eq!(format_number(1.5e-5), "1.5e-5");
+    }
+
+    #[test]
+    fn shared_axis_covers_every_panel() {
+        let a = Envelope::from_values(&[0.5, 0.2, 0.1], 16);
+        let b = Envelope::from_values(&[0.5, 0.9, 0.05], 16);
+        let axis = YAxis::fitting([&a, &b], false);
+        assert_eq!(axis.range, (0.0, 0.9 * 1.05));
+        let axis = YAxis::fitting([&a, &b], true);
+        assert_eq!(axis.range, (0.05 / 1.5, 0.9 * 1.5));
+    }
+}

@@ -1,0 +1,174 @@
+//! What the command line writes: the summary table, curves.csv and the figure.
+//!
+//! Files are written into a hidden staging directory inside the output directory and moved
+//! into place only once all of them are complete, so a failure leaves no partial file behind.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+use tempfile::TempDir;
+
+use ils::chart::{self, Panel, Series, Theme, YAxis};
+use ils::{Config, Curve, Envelope, Estimator};
+
+/// The font every chart's text is drawn in natively: DejaVu Sans, shipped with the crate so
+/// that no font needs to be installed (its licence is beside it).
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Buckets kept per curve before drawing; more than any figure has pixel columns.
+const ENVELOPE_CAPACITY: usize = 4096;
+
+/// The size of the PNG and SVG figure.
+const FIGURE_SIZE: (u32, u32) = (1500, 900);
+
+/// Files waiting in a staging directory inside the output directory.
+pub struct Staging {
+    out: PathBuf,
+    directory: TempDir,
+    files: Vec<&'static str>,
+}
+
+impl Staging {
+    /// Creates `out` if needed and a staging directory inside it, which also proves that `out`
+    /// is writable before any work is done.
+    pub fn new(out: &Path) -> Result<Self> {
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("cannot create output directory {}", out.display()))?;
+        let directory = tempfile::Builder::new()
+            .prefix(".ils-staging-")
+            .tempdir_in(out)
+            .with_context(|| format!("cannot write to output directory {}", out.display()))?;
+        Ok(Self {
+            out: out.to_owned(),
+            directory,
+            files: Vec::new(),
+        })
+    }
+
+    fn staged(&mut self, name: &'static str) -> PathBuf {
+        self.files.push(name);
+        self.directory.path().join(name)
+    }
+
+    /// Stages `curves.csv`: `estimator,parameter,step,kl`, one row per curve and step; `kl` is
+    /// in nats, written with enough digits to read back the same bits.
+    pub fn write_csv(&mut self, curves: &[Curve]) -> Result<()> {
+        let path = self.staged("curves.csv");
+        let mut writer = csv::Writer::from_path(&path).context("cannot write curves.csv")?;
+        writer.write_record(["estimator", "parameter", "step", "kl"])?;
+        for curve in curves {
+            let name = curve.estimator.name();
+            let parameter = curve.estimator.parameter().to_string();
+            for (step, kl) in curve.kl.iter().enumerate() {
+                writer.write_record([name, &parameter, &step.to_string(), &kl.to_string()])?;
+            }
+        }
+        writer.flush().context("cannot write curves.csv")?;
+        Ok(())
+    }
+
+    /// Stages `figure.png` and `figure.svg`: one panel per curve, three to a row, on one
+    /// y-scale.
+    pub fn write_figures(&mut self, curves: &[Curve], config: &Config) -> Result<()> {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .map_err(|_| anyhow::anyhow!("the bundled font could not be read"))?;
+        let envelopes: Vec<Envelope> = curves
+            .iter()
+            .map(|c| Envelope::from_values(&c.kl, ENVELOPE_CAPACITY))
+            .collect();
+        let y = YAxis::fitting(&envelopes, false);
+        let panels: Vec<Panel> = curves
+            .iter()
+            .zip(&envelopes)
+            .map(|(curve, envelope)| Panel {
+                title: curve.estimator.to_string(),
+                series: vec![Series {
+                    label: curve.estimator.to_string(),
+                    envelope,
+                    colour: colour(&curve.estimator),
+                    faint: false,
+                }],
+                steps: config.steps,
+                y,
+                theme: Theme::LIGHT,
+            })
+            .collect();
+        let title = format!(
+            "Toy problem: N = {}, K = {}, learning rate {}, seed {} \
+             (KL in nats; the published figure divides it by K = {})",
+            config.trials, config.categories, config.learning_rate, config.seed, config.categories
+        );
+
+        let png = self.staged("figure.png");
+        let root = BitMapBackend::new(&png, FIGURE_SIZE).into_drawing_area();
+        chart::draw_grid(&root, &title, &panels, 3).context("cannot draw figure.png")?;
+        root.present().context("cannot write figure.png")?;
+
+        let svg = self.staged("figure.svg");
+        let root = SVGBackend::new(&svg, FIGURE_SIZE).into_drawing_area();
+        chart::draw_grid(&root, &title, &panels, 3).context("cannot draw figure.svg")?;
+        root.present().context("cannot write figure.svg")?;
+        Ok(())
+    }
+
+    /// Moves every staged file into the output directory and returns their paths.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::with_capacity(self.files.len());
+        for name in &self.files {
+            let target = self.out.join(name);
+            std::fs::rename(self.directory.path().join(name), &target)
+                .with_context(|| format!("cannot move {name} into {}", self.out.display()))?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+}
+
+fn colour(estimator: &Estimator) -> RGBColor {
+    match estimator {
+        Estimator::GumbelSoftmax(_) => chart::GUMBEL_SOFTMAX_COLOUR,
+        Estimator::Ils(_) => chart::ILS_COLOUR,
+    }
+}
+
+/// The steps the "recent" column averages over.
+const RECENT_STEPS: usize = 1_000;
+
+/// Prints one row per curve: the KL at the start, its minimum, the mean of the last 1,000
+/// steps and the final value, all in nats.
+pub fn print_summary(curves: &[Curve], config: &Config) {
+    println!(
+        "{:<34} {:>12} {:>12} {:>14} {:>12}",
+        "estimator", "first", "minimum", "last 1k mean", "final"
+    );
+    for curve in curves {
+        let after_start = &curve.kl[1.min(curve.kl.len())..];
+        let recent = &after_start[after_start.len().saturating_sub(RECENT_STEPS)..];
+        let mean = if recent.is_empty() {
+            f64::NAN
+        } else {
+            recent.iter().sum::<f64>() / recent.len() as f64
+        };
+        let minimum = curve.kl.iter().copied().fold(f64::INFINITY, f64::min);
+        let first = curve.kl.first().copied().unwrap_or(f64::NAN);
+        let last = curve.kl.last().copied().unwrap_or(f64::NAN);
+        let mut row = format!(
+            "{:<34} {:>12.6} {:>12.6} {:>14} {:>12.6}",
+            curve.estimator.to_string(),
+            first,
+            minimum,
+            if mean.is_nan() { "-".to_owned() } else { format!("{mean:.6}") },
+            last
+        );
+        if let Some(divergence) = curve.divergence {
+            row.push_str(&format!("  ({divergence})"));
+        }
+        println!("{row}");
+    }
+    println!(
+        "KL(t || softmax(logits)) in nats, averaged over N = {} trials; divide by K = {} for \
+         the published figure's scale.",
+        config.trials, config.categories
+    );
+}

@@ -1,0 +1,42 @@
+//! Intermediate Loss Sampling (ILS) and Gumbel-Softmax, side by side.
+//!
+//! Both estimators give a gradient through a draw from a categorical distribution `Cat(pi)`.
+//! Gumbel-Softmax relaxes the draw into a point inside the simplex, `softmax((logits + g) / T)`,
+//! and differentiates that. ILS keeps the exact one-hot draw and, on the way back, takes one step
+//! of size `alpha` from the drawn vertex against the incoming gradient to an intermediate target
+//! `pi_D`, then returns the gradient of `KL(pi_D || pi)`.
+//!
+//! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`]), the published
+//! toy problem as a stepper ([`Trainer`]) and the charts ([`chart`]), all free of any web
+//! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
+//! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
+
+mod categorical;
+pub mod chart;
+mod envelope;
+mod error;
+mod estimator;
+mod gumbel_softmax;
+mod ils;
+mod softmax;
+mod toy_problem;
+
+#[cfg(test)]
+mod test_util;
+
+pub use categorical::{Categorical, sample_index};
+pub use envelope::Envelope;
+pub use error::ParameterError;
+pub use estimator::Estimator;
+pub use gumbel_softmax::{GumbelSoftmax, TEMPERATURE_RANGE, sample_gumbel};
+pub use ils::{Ils, LogitGradient, MAX_STEP_SIZE, PUBLISHED_EPSILON};
+pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
+pub use toy_problem::{
+    Config, Curve, Divergence, MAX_CATEGORIES, MAX_PARAMETERS, MAX_TRIALS, PUBLISHED_LOSS_EPSILON,
+    Trainer, curve, published_sweep,
+};
+
+/// The random number generator behind every draw: PCG64 with a 128-bit multiplicative
+/// congruential state (`Mcg128Xsl64`). Its output for a seed is fixed by its specification, so
+/// one seed gives one stream on every platform, `wasm32` included.
+pub type Generator = rand_pcg::Pcg64Mcg;

@@ -1,0 +1,368 @@
+//! The published toy problem: learn `N` categorical distributions over `K` categories from
+//! single draws, and record how far they are from their targets after every SGD step.
+
+use rand::distr::Open01;
+use rand::{RngExt, SeedableRng};
+
+use crate::Generator;
+use crate::categorical::{sample_index, write_one_hot};
+use crate::error::{self, ParameterError};
+use crate::estimator::Estimator;
+use crate::gumbel_softmax::GumbelSoftmax;
+use crate::ils::Ils;
+use crate::softmax::softmax;
+
+/// The epsilon of the published loss, `ln(draw + 1e-8)`: it keeps the logarithm of a one-hot
+/// draw's zeros finite, and so sets the size of the gradient (about `t / 1e-8`) that those
+/// entries send back.
+pub const PUBLISHED_LOSS_EPSILON: f64 = 1e-8;
+
+/// The largest number of categories and of trials accepted, and of the two multiplied.
+pub const MAX_CATEGORIES: usize = 100_000;
+pub const MAX_TRIALS: usize = 100_000;
+pub const MAX_PARAMETERS: usize = 10_000_000;
+
+/// Settings of the toy problem. [`Default`] is the published experiment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    /// `N`, the number of independent target distributions.
+    pub trials: usize,
+    /// `K`, the number of categories of each.
+    pub categories: usize,
+    /// The number of SGD steps [`curve`] runs.
+    pub steps: u64,
+    /// The SGD learning rate.
+    pub learning_rate: f64,
+    /// The epsilon in the loss's `ln(draw + epsilon) - ln(t + epsilon)`.
+    pub loss_epsilon: f64,
+    /// Seeds the targets, the initial logits and every draw.
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            trials: 5,
+            categories: 5,
+            steps: 50_000,
+            learning_rate: 0.01,
+            loss_epsilon: PUBLISHED_LOSS_EPSILON,
+            seed: 0,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every field, so that training cannot fail on a bad setting afterwards.
+    ///
+    /// # Errors
+    /// [`ParameterError`] naming the first field out of range.
+    pub fn validate(&self) -> Result<(), ParameterError> {
+        error::count("categories", self.categories, 2, MAX_CATEGORIES)?;
+        error::count("trials", self.trials, 1, MAX_TRIALS)?;
+        let max_trials = (MAX_PARAMETERS / self.categories).min(MAX_TRIALS);
+        error::count("trials", self.trials, 1, max_trials)?;
+        error::positive("learning rate", self.learning_rate)?;
+        error::positive("loss epsilon", self.loss_epsilon)?;
+        Ok(())
+    }
+}
+
+/// The six settings of the published figure: ILS at step sizes 0.1, 0.01 and 0.001, then
+/// Gumbel-Softmax at temperatures 0.1, 1 and 10.
+pub fn published_sweep() -> Vec<Estimator> {
+    let ils = [0.1, 0.01, 0.001]
+        .map(|alpha| Ils::new(alpha).map(Estimator::from))
+        .into_iter();
+    let gs = [0.1, 1.0, 10.0]
+        .map(|t| GumbelSoftmax::new(t).map(Estimator::from))
+        .into_iter();
+    ils.chain(gs)
+        .collect::<Result<_, _>>()
+        .expect("the published parameters are within range")
+}
+
+/// Why a run stopped: its KL stopped being a finite number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The step whose update made the logits or the KL non-finite.
+    pub step: u64,
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "diverged at step {}: the logits or the KL stopped being finite numbers",
+            self.step
+        )
+    }
+}
+
+impl std::error::Error for Divergence {}
+
+/// One optimisation of the toy problem with one estimator, advanced a step at a time.
+///
+/// Built from a seed: the targets `t` (U(0, 1) per entry, each row normalised) and the initial
+/// logits (U(0, 1)) are drawn first from one [`Generator`], and the same generator then makes
+/// every draw. Two trainers with the same [`Config`] therefore see the same targets and start
+/// from the same logits whatever their estimators: their curves are paired.
+///
+/// Each [`step`](Self::step) draws once per trial through the estimator, back-propagates the
+/// loss `mean_{i,j}( -t_ij (ln(draw_ij + eps) - ln(t_ij + eps)) )`, takes an SGD step on the
+/// logits and returns the true `KL(t || softmax(logits))` averaged over the trials, in nats.
+/// (The published figure plots this divided by `K`.)
+///
+/// ```
+/// let config = ils::Config { steps: 200, ..ils::Config::default() };
+/// let mut trainer = ils::Trainer::new(config, ils::Ils::new(0.01)?.into())?;
+/// let start = trainer.kl();
+/// for _ in 0..200 {
+///     trainer.step()?;
+/// }
+/// assert!(trainer.kl() < 0.5 * start);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: Config,
+    estimator: Estimator,
+    rng: Generator,
+    targets: Vec<f64>,
+    /// `t ln t` for each entry, so that the KL needs no logarithm of the targets per step.
+    target_entropy_terms: Vec<f64>,
+    logits: Vec<f64>,
+    /// `softmax(logits)` for each trial, kept up to date after every update.
+    probs: Vec<f64>,
+    /// The log-sum-exp of each trial's logits, from the same softmax.
+    log_normalisers: Vec<f64>,
+    // Scratch rows of length K, reused by every step so that stepping never allocates.
+    draw: Vec<f64>,
+    grad_draw: Vec<f64>,
+    grad_logits: Vec<f64>,
+    steps_taken: u64,
+    kl: f64,
+    divergence: Option<Divergence>,
+}
+
+impl Trainer {
+    /// Draws the problem from `config.seed` and prepares to train with `estimator`.
+    ///
+    /// # Errors
+    /// [`ParameterError`] if a field of `config` is out of range.
+    pub fn new(config: Config, estimator: Estimator) -> Result<Self, ParameterError> {
+        config.validate()?;
+        let size = config.trials * config.categories;
+        let mut rng = Generator::seed_from_u64(config.seed);
+
+        // Open01 rather than [0, 1): a target is never exactly 0, so a row never sums to 0.
+        let mut targets: Vec<f64> = (0..size).map(|_| rng.sample(Open01)).collect();
+        for row in targets.chunks_mut(config.categories) {
+            let total: f64 = row.iter().sum();
+            row.iter_mut().for_each(|t| *t /= total);
+        }
+        let logits: Vec<f64> = (0..size).map(|_| rng.random()).collect();
+        let target_entropy_terms = targets.iter().map(|&t| t * libm::log(t)).collect();
+
+        let mut trainer = Self {
+            config,
+            estimator,
+            rng,
+            targets,
+            target_entropy_terms,
+            logits,
+            probs: vec![0.0; size],
+            log_normalisers: vec![0.0; config.trials],
+            draw: vec![0.0; config.categories],
+            grad_draw: vec![0.0; config.categories],
+            grad_logits: vec![0.0; config.categories],
+            steps_taken: 0,
+            kl: 0.0,
+            divergence: None,
+        };
+        trainer.kl = trainer.refresh_all();
+        Ok(trainer)
+    }
+
+    /// Advances one SGD step and returns the new mean KL, in nats.
+    ///
+    /// # Errors
+    /// [`Divergence`] if the step made the KL non-finite (a learning rate far too large, say).
+    /// The trainer then keeps its last finite KL and every later call returns the same error.
+    pub fn step(&mut self) -> Result<f64, Divergence> {
+        if let Some(divergence) = self.divergence {
+            return Err(divergence);
+        }
+        let k = self.config.categories;
+        // d loss / d draw_ij = -t_ij / (N K (draw_ij + eps)): the loss is a mean over N K terms.
+        let scale = 1.0 / (self.config.trials * k) as f64;
+        let epsilon = self.config.loss_epsilon;
+        let rate = self.config.learning_rate;
+        let mut kl_sum = 0.0;
+
+        for trial in 0..self.config.trials {
+            let row = trial * k..(trial + 1) * k;
+            let targets = &self.targets[row.clone()];
+            let logits = &mut self.logits[row.clone()];
+            let probs = &mut self.probs[row.clone()];
+
+            match &self.estimator {
+                Estimator::GumbelSoftmax(gs) => {
+                    let drawn = gs.sample(logits, &mut self.rng, &mut self.draw);
+                    for j in 0..k {
+                        let forward = if !gs.is_straight_through() {
+                            self.draw[j]
+                        } else if j == drawn {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        self.grad_draw[j] = -targets[j] * scale / (forward + epsilon);
+                    }
+                    gs.backward(&self.draw, &self.grad_draw, &mut self.grad_logits);
+                }
+                Estimator::Ils(ils) => {
+                    let drawn = sample_index(probs, &mut self.rng);
+                    write_one_hot(drawn, &mut self.draw);
+                    for j in 0..k {
+                        self.grad_draw[j] = -targets[j] * scale / (self.draw[j] + epsilon);
+                    }
+                    ils.backward(probs, drawn, &self.grad_draw, &mut self.grad_logits);
+                }
+            }
+
+            for (logit, grad) in logits.iter_mut().zip(&self.grad_logits) {
+                *logit -= rate * grad;
+            }
+            self.log_normalisers[trial] = softmax(logits, probs);
+            kl_sum += self.trial_kl(trial);
+        }
+
+        self.steps_taken += 1;
+        let kl = kl_sum / self.config.trials as f64;
+        if !kl.is_finite() {
+            let divergence = Divergence {
+                step: self.steps_taken,
+            };
+            self.divergence = Some(divergence);
+            return Err(divergence);
+        }
+        self.kl = kl;
+        Ok(kl)
+    }
+
+    /// Recomputes every trial's softmax and returns the mean KL.
+    fn refresh_all(&mut self) -> f64 {
+        let k = self.config.categories;
+        let mut kl_sum = 0.0;
+        for trial in 0..self.config.trials {
+            let row = trial * k..(trial + 1) * k;
+            self.log_normalisers[trial] = softmax(&self.logits[row.clone()], &mut self.probs[row]);
+            kl_sum += self.trial_kl(trial);
+        }
+        kl_sum / self.config.trials as f64
+    }
+
+    /// `KL(t_i || softmax(x_i)) = sum_j t_j ln t_j - t_j (x_j - lse(x))` for trial `i`, from the
+    /// cached log-normaliser: `x_j - lse(x)` is the log-softmax, with no logarithm per entry.
+    fn trial_kl(&self, trial: usize) -> f64 {
+        let k = self.config.categories;
+        let row = trial * k..(trial + 1) * k;
+        let log_normaliser = self.log_normalisers[trial];
+        let mut kl = 0.0;
+        for ((&t, &t_ln_t), &x) in self.targets[row.clone()]
+            .iter()
+            .zip(&self.target_entropy_terms[row.clone()])
+            .zip(&self.logits[row])
+        {
+            kl += t_ln_t - t * (x - log_normaliser);
+        }
+        kl
+    }
+
+    /// The mean `KL(t || softmax(logits))` over the trials now, in nats.
+    pub fn kl(&self) -> f64 {
+        self.kl
+    }
+
+    /// How many steps have been taken (successfully or not).
+    pub fn steps_taken(&self) -> u64 {
+        self.steps_taken
+    }
+
+    /// Why the run stopped, if it has.
+    pub fn divergence(&self) -> Option<Divergence> {
+        self.divergence
+    }
+
+    /// The settings this trainer was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The estimator it trains with.
+    pub fn estimator(&self) -> &Estimator {
+        &self.estimator
+    }
+
+    /// The targets, `N` rows of `K` entries.
+    pub fn targets(&self) -> &[f64] {
+        &self.targets
+    }
+
+    /// The current logits, `N` rows of `K` entries.
+    pub fn logits(&self) -> &[f64] {
+        &self.logits
+    }
+
+    /// `softmax(logits)`, row by row.
+    pub fn probs(&self) -> &[f64] {
+        &self.probs
+    }
+}
+
+/// A whole run: the mean KL before any step and after each of `steps` steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// The estimator that made it.
+    pub estimator: Estimator,
+    /// `kl[s]` is the mean KL after `s` steps, in nats; `kl[0]` is the start.
+    pub kl: Vec<f64>,
+    /// Set if the run stopped early; `kl` then ends at the last finite value.
+    pub divergence: Option<Divergence>,
+}
+
+/// Runs `config.steps` steps with `estimator`, calling `progress` with the number of steps
+/// done every 1,024 steps.
+///
+/// # Errors
+/// [`ParameterError`] if a field of `config` is out of range.
+pub fn curve(
+    config: Config,
+    estimator: Estimator,
+    mut progress: impl FnMut(u64),
+) -> Result<Curve, ParameterError> {
+    let mut trainer = Trainer::new(config, estimator)?;
+    // Reserve up front for ordinary runs; a huge request grows as it goes instead.
+    let capacity = config.steps.min(1 << 22) as usize + 1;
+    let mut kl = Vec::with_capacity(capacity);
+    kl.push(trainer.kl());
+    let mut divergence = None;
+    for step in 1..=config.steps {
+        match trainer.step() {
+            Ok(value) => kl.push(value),
+            Err(stop) => {
+                divergence = Some(stop);
+                break;
+            }
+        }
+        if step % 1024 == 0 {
+            progress(step);
+        }
+    }
+    Ok(Curve {
+        estimator,
+        kl,
+        divergence,
+    })
+}
