@@ -63,7 +63,9 @@ impl Categorical {
         }
         let total: f64 = probs.iter().sum();
         if (total - 1.0).abs() > 1e-9 {
-            return Err(ParameterError::NotADistribution("probabilities do not sum to 1"));
+            return Err(ParameterError::NotADistribution(
+                "probabilities do not sum to 1",
+            ));
         }
         Ok(Self {
             probs: probs.to_vec(),

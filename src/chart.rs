@@ -98,6 +98,9 @@ pub struct Panel<'a> {
     pub steps: u64,
     pub y: YAxis,
     pub theme: Theme,
+    /// Device pixels per layout pixel: text, margins and lines grow by this factor, so a
+    /// canvas sized for a high-density screen keeps its proportions. 1 for files.
+    pub scale: f64,
 }
 
 /// What drawing can fail with: the backend's own error, wrapped by plotters.
@@ -116,15 +119,20 @@ pub fn draw_panel<DB: DrawingBackend>(
 ) -> Result<(), DrawError<DB>> {
     let theme = panel.theme;
     area.fill(&theme.background)?;
-    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.foreground);
+    let px = |size: f64| (size * panel.scale).round().max(1.0) as u32;
+    let text = |size: f64| {
+        ("sans-serif", px(size))
+            .into_font()
+            .color(&theme.foreground)
+    };
     let (y_low, y_high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
     let steps = panel.steps.max(1);
 
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, text(16))
-        .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(62)
+        .caption(&panel.title, text(16.0))
+        .margin(px(10.0))
+        .x_label_area_size(px(36.0))
+        .y_label_area_size(px(62.0))
         .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;
 
     let log = panel.y.log;
@@ -139,8 +147,8 @@ pub fn draw_panel<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("SGD step")
         .y_desc(KL_AXIS_LABEL)
-        .axis_desc_style(text(13))
-        .label_style(text(12))
+        .axis_desc_style(text(13.0))
+        .label_style(text(12.0))
         .axis_style(theme.foreground)
         .bold_line_style(theme.grid)
         .light_line_style(theme.background)
@@ -152,10 +160,10 @@ pub fn draw_panel<DB: DrawingBackend>(
 
     let columns = chart.plotting_area().dim_in_pixel().0 as usize;
     for series in panel.series.iter().filter(|s| s.faint) {
-        draw_series(&mut chart, series, columns, steps, panel.y)?;
+        draw_series(&mut chart, series, columns, steps, panel)?;
     }
     for series in panel.series.iter().filter(|s| !s.faint) {
-        draw_series(&mut chart, series, columns, steps, panel.y)?;
+        draw_series(&mut chart, series, columns, steps, panel)?;
     }
 
     if panel.series.len() > 1 {
@@ -164,7 +172,7 @@ pub fn draw_panel<DB: DrawingBackend>(
             .position(SeriesLabelPosition::UpperRight)
             .background_style(theme.background.mix(0.85))
             .border_style(theme.grid)
-            .label_font(text(12))
+            .label_font(text(12.0))
             .draw()?;
     }
     Ok(())
@@ -177,8 +185,11 @@ fn draw_series<DB: DrawingBackend>(
     series: &Series,
     columns: usize,
     steps: u64,
-    y: YAxis,
+    panel: &Panel,
 ) -> Result<(), DrawError<DB>> {
+    let y = panel.y;
+    let bold = (2.0 * panel.scale).round().max(1.0) as u32;
+    let legend_length = (18.0 * panel.scale).round() as i32;
     let columns = series.envelope.columns(columns, steps);
     let colour = series.colour;
 
@@ -191,9 +202,9 @@ fn draw_series<DB: DrawingBackend>(
     let opacity = if series.faint { 0.3 } else { 0.55 };
     let legend = chart.draw_series(LineSeries::new(band, colour.mix(opacity).stroke_width(1)))?;
     if series.faint {
-        legend
-            .label(series.label.clone())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.mix(0.3)));
+        legend.label(series.label.clone()).legend(move |(x, y)| {
+            PathElement::new([(x, y), (x + legend_length, y)], colour.mix(0.3))
+        });
         return Ok(());
     }
 
@@ -202,9 +213,11 @@ fn draw_series<DB: DrawingBackend>(
         .iter()
         .map(|&(step, min, max)| (step as f64, y.map(0.5 * (min + max))));
     chart
-        .draw_series(LineSeries::new(middle, colour.stroke_width(2)))?
+        .draw_series(LineSeries::new(middle, colour.stroke_width(bold)))?
         .label(series.label.clone())
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+        .legend(move |(x, y)| {
+            PathElement::new([(x, y), (x + legend_length, y)], colour.stroke_width(bold))
+        });
     Ok(())
 }
 
@@ -220,7 +233,8 @@ pub fn draw_grid<DB: DrawingBackend>(
 ) -> Result<(), DrawError<DB>> {
     let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
     root.fill(&theme.background)?;
-    let style = ("sans-serif", 18).into_font().color(&theme.foreground);
+    let size = panels.first().map_or(1.0, |p| p.scale) * 18.0;
+    let style = ("sans-serif", size).into_font().color(&theme.foreground);
     let body = root.titled(title, style)?;
     let rows = panels.len().div_ceil(columns.max(1));
     for (area, panel) in body.split_evenly((rows, columns.max(1))).iter().zip(panels) {

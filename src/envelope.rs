@@ -126,7 +126,9 @@ impl Envelope {
         for (step, min, max) in self.buckets() {
             let column = (u128::from(step) * u128::from(columns) / u128::from(span)) as u64;
             current = match current {
-                Some((c, first, lo, hi)) if c == column => Some((c, first, lo.min(min), hi.max(max))),
+                Some((c, first, lo, hi)) if c == column => {
+                    Some((c, first, lo.min(min), hi.max(max)))
+                }
                 Some((_, first, lo, hi)) => {
                     out.push((first, lo, hi));
                     Some((column, step, min, max))

@@ -47,12 +47,19 @@ impl fmt::Display for Estimator {
     /// A label for charts and tables, such as `Gumbel-Softmax, T = 0.1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let title = match self {
-            Self::GumbelSoftmax(gs) if gs.is_straight_through() => "Straight-through Gumbel-Softmax",
+            Self::GumbelSoftmax(gs) if gs.is_straight_through() => {
+                "Straight-through Gumbel-Softmax"
+            }
             Self::GumbelSoftmax(_) => "Gumbel-Softmax",
             Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ILS (exact chain)",
             Self::Ils(_) => "ILS",
         };
-        write!(f, "{title}, {} = {}", self.parameter_symbol(), self.parameter())
+        write!(
+            f,
+            "{title}, {} = {}",
+            self.parameter_symbol(),
+            self.parameter()
+        )
     }
 }
 

@@ -81,8 +81,17 @@ impl GumbelSoftmax {
     ///
     /// # Panics
     /// If the slices differ in length.
-    pub fn sample<R: Rng + ?Sized>(&self, logits: &[f64], rng: &mut R, relaxed: &mut [f64]) -> usize {
-        assert_eq!(logits.len(), relaxed.len(), "Gumbel-Softmax: length mismatch");
+    pub fn sample<R: Rng + ?Sized>(
+        &self,
+        logits: &[f64],
+        rng: &mut R,
+        relaxed: &mut [f64],
+    ) -> usize {
+        assert_eq!(
+            logits.len(),
+            relaxed.len(),
+            "Gumbel-Softmax: length mismatch"
+        );
         for (y, &x) in relaxed.iter_mut().zip(logits) {
             *y = (x + sample_gumbel(rng)) / self.temperature;
         }
@@ -141,8 +150,11 @@ mod tests {
         for temperature in [0.1, 1.0, 10.0] {
             let gs = GumbelSoftmax::new(temperature).expect("valid temperature");
             let relaxed_at = |x: &[f64]| {
-                let scaled: Vec<f64> =
-                    x.iter().zip(&gumbel).map(|(x, g)| (x + g) / temperature).collect();
+                let scaled: Vec<f64> = x
+                    .iter()
+                    .zip(&gumbel)
+                    .map(|(x, g)| (x + g) / temperature)
+                    .collect();
                 let mut y = vec![0.0; 4];
                 softmax(&scaled, &mut y);
                 y
@@ -197,7 +209,10 @@ mod tests {
         assert!((mean - 0.577_215_664_9).abs() < 0.015, "mean {mean}");
         // The sample variance's standard error is sigma^2 sqrt((2 + 12/5) / n) = 0.0077 (12/5 is
         // the excess kurtosis); allow 0.04.
-        assert!((var - std::f64::consts::PI.powi(2) / 6.0).abs() < 0.04, "var {var}");
+        assert!(
+            (var - std::f64::consts::PI.powi(2) / 6.0).abs() < 0.04,
+            "var {var}"
+        );
     }
 
     #[test]

@@ -140,7 +140,13 @@ impl Ils {
     ///
     /// # Panics
     /// If the slices differ in length or `drawn` is out of range.
-    pub fn backward(&self, probs: &[f64], drawn: usize, grad_draw: &[f64], grad_logits: &mut [f64]) {
+    pub fn backward(
+        &self,
+        probs: &[f64],
+        drawn: usize,
+        grad_draw: &[f64],
+        grad_logits: &mut [f64],
+    ) {
         assert_eq!(probs.len(), grad_logits.len(), "ILS: length mismatch");
         self.intermediate_target(drawn, grad_draw, grad_logits);
         // d KL(pi_D || pi) / d pi_j = -pi_D_j / pi_j, with pi_D held fixed.
@@ -150,7 +156,11 @@ impl Ils {
         if self.logit_gradient == LogitGradient::Exact {
             // softmax_backward reads its input gradient and writes the output separately;
             // the chain rule needs G twice (per entry and in the mean), so take the mean first.
-            let mean: f64 = probs.iter().zip(grad_logits.iter()).map(|(p, g)| p * g).sum();
+            let mean: f64 = probs
+                .iter()
+                .zip(grad_logits.iter())
+                .map(|(p, g)| p * g)
+                .sum();
             for (g, &p) in grad_logits.iter_mut().zip(probs) {
                 *g = p * (*g - mean);
             }
@@ -194,7 +204,11 @@ mod tests {
         let mut grad = [0.0; 4];
         ils.backward(&PROBS, 2, &GRAD, &mut grad);
         let pi_d = [0.3 / 1.15, 0.05 / 1.15, 1.0 / 1.15, -0.2 / 1.15];
-        let expected: Vec<f64> = pi_d.iter().zip(PROBS).map(|(d, p)| -d / (p + 1e-7)).collect();
+        let expected: Vec<f64> = pi_d
+            .iter()
+            .zip(PROBS)
+            .map(|(d, p)| -d / (p + 1e-7))
+            .collect();
         assert_close(&grad, &expected, 1e-14);
         // The numbers themselves, worked on paper to seven digits: -0.2608696 / 0.1000001,
         // -0.04347826 / 0.2000001, -0.8695652 / 0.3000001 and 0.1739130 / 0.4000001.
@@ -219,7 +233,11 @@ mod tests {
         // With the published epsilon the same path agrees with softmax_backward.
         let ils = ils.with_epsilon(PUBLISHED_EPSILON).expect("valid epsilon");
         ils.backward(&PROBS, 2, &GRAD, &mut grad);
-        let g: Vec<f64> = pi_d.iter().zip(PROBS).map(|(d, p)| -d / (p + 1e-7)).collect();
+        let g: Vec<f64> = pi_d
+            .iter()
+            .zip(PROBS)
+            .map(|(d, p)| -d / (p + 1e-7))
+            .collect();
         assert_close(&grad, &exact_by_softmax_backward(&PROBS, &g), 1e-15);
     }
 

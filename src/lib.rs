@@ -18,8 +18,11 @@ mod error;
 mod estimator;
 mod gumbel_softmax;
 mod ils;
+pub mod settings;
 mod softmax;
 mod toy_problem;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 #[cfg(test)]
 mod test_util;
@@ -30,6 +33,7 @@ pub use error::ParameterError;
 pub use estimator::Estimator;
 pub use gumbel_softmax::{GumbelSoftmax, TEMPERATURE_RANGE, sample_gumbel};
 pub use ils::{Ils, LogitGradient, MAX_STEP_SIZE, PUBLISHED_EPSILON};
+pub use settings::{Adjustment, Settings};
 pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
 pub use toy_problem::{
     Config, Curve, Divergence, MAX_CATEGORIES, MAX_PARAMETERS, MAX_TRIALS, PUBLISHED_LOSS_EPSILON,

@@ -60,7 +60,11 @@ pub fn softmax(logits: &[f64], probs: &mut [f64]) -> f64 {
 /// # Panics
 /// If the two slices differ in length.
 pub fn log_softmax(logits: &[f64], log_probs: &mut [f64]) {
-    assert_eq!(logits.len(), log_probs.len(), "log_softmax: length mismatch");
+    assert_eq!(
+        logits.len(),
+        log_probs.len(),
+        "log_softmax: length mismatch"
+    );
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let sum: f64 = logits.iter().map(|&x| libm::exp(x - max)).sum();
     let shift = max + libm::log(sum);
@@ -78,8 +82,16 @@ pub fn log_softmax(logits: &[f64], log_probs: &mut [f64]) {
 /// # Panics
 /// If the slices differ in length.
 pub fn softmax_backward(probs: &[f64], grad_probs: &[f64], grad_logits: &mut [f64]) {
-    assert_eq!(probs.len(), grad_probs.len(), "softmax_backward: length mismatch");
-    assert_eq!(probs.len(), grad_logits.len(), "softmax_backward: length mismatch");
+    assert_eq!(
+        probs.len(),
+        grad_probs.len(),
+        "softmax_backward: length mismatch"
+    );
+    assert_eq!(
+        probs.len(),
+        grad_logits.len(),
+        "softmax_backward: length mismatch"
+    );
     let mean: f64 = probs.iter().zip(grad_probs).map(|(p, g)| p * g).sum();
     for ((out, &p), &g) in grad_logits.iter_mut().zip(probs).zip(grad_probs) {
         *out = p * (g - mean);
@@ -134,11 +146,17 @@ mod tests {
     #[test]
     fn masked_categories_get_zero_probability() {
         let mut probs = [0.0; 4];
-        softmax(&[f64::NEG_INFINITY, 0.0, f64::NEG_INFINITY, 0.0], &mut probs);
+        softmax(
+            &[f64::NEG_INFINITY, 0.0, f64::NEG_INFINITY, 0.0],
+            &mut probs,
+        );
         assert_eq!(probs, [0.0, 0.5, 0.0, 0.5]);
 
         let mut log_probs = [0.0; 4];
-        log_softmax(&[f64::NEG_INFINITY, 0.0, f64::NEG_INFINITY, 0.0], &mut log_probs);
+        log_softmax(
+            &[f64::NEG_INFINITY, 0.0, f64::NEG_INFINITY, 0.0],
+            &mut log_probs,
+        );
         let ln_half = -(2.0_f64.ln());
         assert_eq!(log_probs[0], f64::NEG_INFINITY);
         assert_close(&log_probs[1..2], &[ln_half], 1e-15);

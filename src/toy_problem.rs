@@ -5,7 +5,7 @@ use rand::distr::Open01;
 use rand::{RngExt, SeedableRng};
 
 use crate::Generator;
-use crate::categorical::{sample_index, write_one_hot};
+use crate::categorical::sample_index;
 use crate::error::{self, ParameterError};
 use crate::estimator::Estimator;
 use crate::gumbel_softmax::GumbelSoftmax;
@@ -209,24 +209,16 @@ impl Trainer {
             match &self.estimator {
                 Estimator::GumbelSoftmax(gs) => {
                     let drawn = gs.sample(logits, &mut self.rng, &mut self.draw);
-                    for j in 0..k {
-                        let forward = if !gs.is_straight_through() {
-                            self.draw[j]
-                        } else if j == drawn {
-                            1.0
-                        } else {
-                            0.0
-                        };
-                        self.grad_draw[j] = -targets[j] * scale / (forward + epsilon);
+                    if gs.is_straight_through() {
+                        one_hot_loss_gradient(targets, drawn, scale, epsilon, &mut self.grad_draw);
+                    } else {
+                        loss_gradient(targets, &self.draw, scale, epsilon, &mut self.grad_draw);
                     }
                     gs.backward(&self.draw, &self.grad_draw, &mut self.grad_logits);
                 }
                 Estimator::Ils(ils) => {
                     let drawn = sample_index(probs, &mut self.rng);
-                    write_one_hot(drawn, &mut self.draw);
-                    for j in 0..k {
-                        self.grad_draw[j] = -targets[j] * scale / (self.draw[j] + epsilon);
-                    }
+                    one_hot_loss_gradient(targets, drawn, scale, epsilon, &mut self.grad_draw);
                     ils.backward(probs, drawn, &self.grad_draw, &mut self.grad_logits);
                 }
             }
@@ -318,6 +310,22 @@ impl Trainer {
     /// `softmax(logits)`, row by row.
     pub fn probs(&self) -> &[f64] {
         &self.probs
+    }
+}
+
+/// `d loss / d draw_j = -t_j * scale / (draw_j + epsilon)`, the derivative of the loss's
+/// `-t_j ln(draw_j + epsilon)` term times `scale`, the loss's `1 / (N K)`.
+fn loss_gradient(targets: &[f64], draw: &[f64], scale: f64, epsilon: f64, out: &mut [f64]) {
+    for ((g, &t), &d) in out.iter_mut().zip(targets).zip(draw) {
+        *g = -t * scale / (d + epsilon);
+    }
+}
+
+/// [`loss_gradient`] at the one-hot draw `e_k`, without writing the one-hot vector out.
+fn one_hot_loss_gradient(targets: &[f64], drawn: usize, scale: f64, epsilon: f64, out: &mut [f64]) {
+    for (j, (g, &t)) in out.iter_mut().zip(targets).enumerate() {
+        let d = if j == drawn { 1.0 } else { 0.0 };
+        *g = -t * scale / (d + epsilon);
     }
 }
 

@@ -8,7 +8,9 @@ fn ils_at(step_size: f64) -> Estimator {
 }
 
 fn gs_at(temperature: f64) -> Estimator {
-    GumbelSoftmax::new(temperature).expect("valid temperature").into()
+    GumbelSoftmax::new(temperature)
+        .expect("valid temperature")
+        .into()
 }
 
 fn kl_curve(estimator: Estimator, seed: u64, steps: u64) -> Vec<f64> {
@@ -32,7 +34,11 @@ fn published_shape_at_reduced_steps() {
         let start = ils[0];
 
         // ILS falls below a tenth of its start within 300 steps (seen: 0.03 to 0.06 of it).
-        assert!(ils[300] < 0.1 * start, "seed {seed}: ILS at 300 = {}", ils[300]);
+        assert!(
+            ils[300] < 0.1 * start,
+            "seed {seed}: ILS at 300 = {}",
+            ils[300]
+        );
         // GS at T = 1 decreases steadily: down at every checkpoint, and below 0.8 of the
         // start by step 2,000 (seen: 0.73 to 0.77).
         let checkpoints = [0, 250, 500, 1_000, 1_500, 2_000].map(|s| gs_1[s]);
@@ -40,9 +46,17 @@ fn published_shape_at_reduced_steps() {
             checkpoints.windows(2).all(|w| w[1] < w[0]),
             "seed {seed}: GS T = 1 not decreasing: {checkpoints:?}"
         );
-        assert!(gs_1[2_000] < 0.8 * start, "seed {seed}: GS T = 1 at 2000 = {}", gs_1[2_000]);
+        assert!(
+            gs_1[2_000] < 0.8 * start,
+            "seed {seed}: GS T = 1 at 2000 = {}",
+            gs_1[2_000]
+        );
         // GS at T = 10 has barely moved: above 0.95 of the start (seen: 0.97 to 0.98).
-        assert!(gs_10[2_000] > 0.95 * start, "seed {seed}: GS T = 10 at 2000 = {}", gs_10[2_000]);
+        assert!(
+            gs_10[2_000] > 0.95 * start,
+            "seed {seed}: GS T = 10 at 2000 = {}",
+            gs_10[2_000]
+        );
         // And ILS after 300 steps is far below GS at T = 1 after 2,000.
         assert!(ils[300] < 0.25 * gs_1[2_000]);
     }
@@ -68,7 +82,12 @@ fn every_estimator_sees_the_same_problem() {
         assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-15);
         assert!(row.iter().all(|&t| t > 0.0));
     }
-    assert!(trainers[0].logits().iter().all(|&x| (0.0..1.0).contains(&x)));
+    assert!(
+        trainers[0]
+            .logits()
+            .iter()
+            .all(|&x| (0.0..1.0).contains(&x))
+    );
 }
 
 #[test]
@@ -95,19 +114,39 @@ fn stepping_matches_the_batch_curve() {
 fn value_stability() {
     let mut rng = ils::Generator::seed_from_u64(42);
     let words = [rng.next_u64(), rng.next_u64(), rng.next_u64()];
-    assert_eq!(words, [0x92d6e5d942f4ad9b, 0x2220622af23e6e6f, 0x5b1e9c797ef9e726]);
+    assert_eq!(
+        words,
+        [0x92d6e5d942f4ad9b, 0x2220622af23e6e6f, 0x5b1e9c797ef9e726]
+    );
 
     let mut rng = ils::Generator::seed_from_u64(42);
     let gumbels: Vec<f64> = (0..3).map(|_| ils::sample_gumbel(&mut rng)).collect();
-    assert_eq!(gumbels, [0.5872789923973922, -0.7006704580118723, -0.032471825453445076]);
+    assert_eq!(
+        gumbels,
+        [
+            0.5872789923973922,
+            -0.7006704580118723,
+            -0.032471825453445076
+        ]
+    );
 
     assert_eq!(
         kl_curve(ils_at(0.01), 0, 3),
-        [0.25029285470636065, 0.24524310130854046, 0.23983355128074382, 0.23461684014711176]
+        [
+            0.25029285470636065,
+            0.24524310130854046,
+            0.23983355128074382,
+            0.23461684014711176
+        ]
     );
     assert_eq!(
         kl_curve(gs_at(1.0), 0, 3),
-        [0.25029285470636065, 0.25025270703550323, 0.2502280003187817, 0.25021450839780623]
+        [
+            0.25029285470636065,
+            0.25025270703550323,
+            0.2502280003187817,
+            0.25021450839780623
+        ]
     );
 }
 
@@ -119,7 +158,9 @@ fn divergence_is_reported_not_plotted() {
     };
     let mut trainer = Trainer::new(config, ils_at(0.01)).expect("valid config");
     let start = trainer.kl();
-    let stop = trainer.step().expect_err("a learning rate of 1e308 overflows the logits");
+    let stop = trainer
+        .step()
+        .expect_err("a learning rate of 1e308 overflows the logits");
     assert_eq!(stop.step, 1);
     assert_eq!(trainer.kl(), start, "the last finite KL is kept");
     assert_eq!(trainer.step(), Err(stop), "a stopped run stays stopped");
@@ -132,13 +173,47 @@ fn divergence_is_reported_not_plotted() {
 #[test]
 fn bad_settings_are_rejected_with_their_name() {
     let cases = [
-        (Config { categories: 1, ..Config::default() }, "categories"),
-        (Config { trials: 0, ..Config::default() }, "trials"),
-        (Config { learning_rate: f64::NAN, ..Config::default() }, "learning rate"),
-        (Config { learning_rate: -0.1, ..Config::default() }, "learning rate"),
-        (Config { loss_epsilon: 0.0, ..Config::default() }, "loss epsilon"),
         (
-            Config { trials: 10_000, categories: 10_000, ..Config::default() },
+            Config {
+                categories: 1,
+                ..Config::default()
+            },
+            "categories",
+        ),
+        (
+            Config {
+                trials: 0,
+                ..Config::default()
+            },
+            "trials",
+        ),
+        (
+            Config {
+                learning_rate: f64::NAN,
+                ..Config::default()
+            },
+            "learning rate",
+        ),
+        (
+            Config {
+                learning_rate: -0.1,
+                ..Config::default()
+            },
+            "learning rate",
+        ),
+        (
+            Config {
+                loss_epsilon: 0.0,
+                ..Config::default()
+            },
+            "loss epsilon",
+        ),
+        (
+            Config {
+                trials: 10_000,
+                categories: 10_000,
+                ..Config::default()
+            },
             "trials",
         ),
     ];

@@ -176,9 +176,9 @@ fn build_estimator(
     let ils = || -> Result<Ils> { Ok(Ils::new(step_size)?.with_epsilon(ils_epsilon)?) };
     Ok(match name {
         EstimatorName::GumbelSoftmax => GumbelSoftmax::new(temperature)?.into(),
-        EstimatorName::GumbelSoftmaxHard => {
-            GumbelSoftmax::new(temperature)?.with_straight_through(true).into()
-        }
+        EstimatorName::GumbelSoftmaxHard => GumbelSoftmax::new(temperature)?
+            .with_straight_through(true)
+            .into(),
         EstimatorName::Ils => ils()?.into(),
         EstimatorName::IlsExact => ils()?.with_logit_gradient(LogitGradient::Exact).into(),
     })
@@ -194,7 +194,9 @@ fn run_all(config: Config, estimators: &[Estimator]) -> Result<Vec<Curve>> {
     let mut curves = Vec::with_capacity(estimators.len());
     for (i, &estimator) in estimators.iter().enumerate() {
         let done_before = i as u64 * config.steps;
-        let curve = ils::curve(config, estimator, |step| bar.set_position(done_before + step))?;
+        let curve = ils::curve(config, estimator, |step| {
+            bar.set_position(done_before + step)
+        })?;
         if let Some(divergence) = curve.divergence {
             eprintln!("warning: {estimator}: {divergence}");
         }

@@ -92,6 +92,7 @@ impl Staging {
                 steps: config.steps,
                 y,
                 theme: Theme::LIGHT,
+                scale: 1.0,
             })
             .collect();
         let title = format!(
@@ -158,7 +159,11 @@ pub fn print_summary(curves: &[Curve], config: &Config) {
             curve.estimator.to_string(),
             first,
             minimum,
-            if mean.is_nan() { "-".to_owned() } else { format!("{mean:.6}") },
+            if mean.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{mean:.6}")
+            },
             last
         );
         if let Some(divergence) = curve.divergence {

@@ -1,0 +1,592 @@
+//! The page's state in one struct: every input updates it and asks for one redraw, and each
+//! animation frame runs a bounded number of steps and draws at most once.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement};
+
+use super::page::{self, element};
+use crate::chart::{self, Panel, Series, Theme, YAxis};
+use crate::settings::{self, Range, Settings};
+use crate::{Envelope, Estimator, Trainer};
+
+/// Buckets kept per curve: memory and drawing cost stay bounded however long the run.
+const CURVE_CAPACITY: usize = 2048;
+
+/// The most time a frame spends stepping, in milliseconds, so the page stays responsive at any
+/// speed.
+const FRAME_BUDGET_MS: f64 = 12.0;
+
+/// Steps between two looks at the clock inside a frame.
+const CHUNK: u64 = 64;
+
+/// The number of KL values (steps 0 to 10) written for the same-seed check.
+const CHECK_STEPS: u64 = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    GumbelSoftmax,
+    Ils,
+}
+
+/// One panel: an estimator's run, its curve, the previous run's curve, and where it is drawn.
+struct Side {
+    method: Method,
+    trainer: Trainer,
+    curve: Envelope,
+    ghost: Option<(Envelope, String)>,
+    canvas: HtmlCanvasElement,
+    readout: HtmlElement,
+}
+
+impl Side {
+    fn new(method: Method, settings: &Settings, id: &str) -> Result<Self, JsValue> {
+        let trainer = Self::trainer(method, settings)?;
+        let mut curve = Envelope::new(CURVE_CAPACITY);
+        curve.push(trainer.kl());
+        Ok(Self {
+            method,
+            trainer,
+            curve,
+            ghost: None,
+            canvas: element(&format!("{id}-canvas"))?,
+            readout: element(&format!("{id}-readout"))?,
+        })
+    }
+
+    fn estimator(method: Method, settings: &Settings) -> Result<Estimator, JsValue> {
+        let estimator = match method {
+            Method::GumbelSoftmax => settings.gumbel_softmax().map(Estimator::from),
+            Method::Ils => settings.ils().map(Estimator::from),
+        };
+        estimator.map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    fn trainer(method: Method, settings: &Settings) -> Result<Trainer, JsValue> {
+        let estimator = Self::estimator(method, settings)?;
+        Trainer::new(settings.config(), estimator).map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    /// Starts again from step 0; the old curve becomes the ghost if `keep_ghost`.
+    fn restart(&mut self, settings: &Settings, keep_ghost: bool) -> Result<(), JsValue> {
+        let trainer = Self::trainer(self.method, settings)?;
+        let mut curve = Envelope::new(CURVE_CAPACITY);
+        curve.push(trainer.kl());
+        let old = std::mem::replace(&mut self.curve, curve);
+        let old_estimator = *self.trainer.estimator();
+        self.trainer = trainer;
+        self.ghost = if keep_ghost && old.len() > 1 {
+            let label = format!(
+                "previous: {} = {}",
+                old_estimator.parameter_symbol(),
+                old_estimator.parameter()
+            );
+            Some((old, label))
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// The current curve and the ghost, if any.
+    fn curves(&self) -> impl Iterator<Item = &Envelope> {
+        std::iter::once(&self.curve).chain(self.ghost.as_ref().map(|(ghost, _)| ghost))
+    }
+
+    fn finished(&self, steps: u64) -> bool {
+        self.trainer.steps_taken() >= steps || self.trainer.divergence().is_some()
+    }
+
+    /// Takes up to `count` steps, stopping at `steps` or at a divergence.
+    fn advance(&mut self, count: u64, steps: u64) {
+        for _ in 0..count {
+            if self.finished(steps) {
+                return;
+            }
+            match self.trainer.step() {
+                Ok(kl) => self.curve.push(kl),
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn panel(&self, steps: u64, y: YAxis, theme: Theme, scale: f64) -> Panel<'_> {
+        let estimator = self.trainer.estimator();
+        let colour = match self.method {
+            Method::GumbelSoftmax => chart::GUMBEL_SOFTMAX_COLOUR,
+            Method::Ils => chart::ILS_COLOUR,
+        };
+        let mut series = Vec::with_capacity(2);
+        if let Some((ghost, label)) = &self.ghost {
+            series.push(Series {
+                label: label.clone(),
+                envelope: ghost,
+                colour,
+                faint: true,
+            });
+        }
+        series.push(Series {
+            label: format!(
+                "{} = {}",
+                estimator.parameter_symbol(),
+                estimator.parameter()
+            ),
+            envelope: &self.curve,
+            colour,
+            faint: false,
+        });
+        Panel {
+            title: estimator.to_string(),
+            series,
+            steps,
+            y,
+            theme,
+            scale,
+        }
+    }
+
+    /// Matches the canvas's backing store to its size on screen in device pixels; returns
+    /// whether it changed.
+    fn fit_canvas(&self, pixel_ratio: f64) -> bool {
+        let width = (f64::from(self.canvas.client_width()) * pixel_ratio).round() as u32;
+        let height = (f64::from(self.canvas.client_height()) * pixel_ratio).round() as u32;
+        if width == 0
+            || height == 0
+            || (width, height) == (self.canvas.width(), self.canvas.height())
+        {
+            return false;
+        }
+        self.canvas.set_width(width);
+        self.canvas.set_height(height);
+        true
+    }
+
+    fn draw(&self, panel: &Panel) -> Result<(), JsValue> {
+        let backend = CanvasBackend::with_canvas_object(self.canvas.clone())
+            .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
+        let root = backend.into_drawing_area();
+        chart::draw_panel(&root, panel).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        root.present()
+            .map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    fn write_readout(&self, steps: u64) {
+        let mut text = format!(
+            "Step {} of {}: KL {} nats",
+            group_thousands(self.trainer.steps_taken().min(steps)),
+            group_thousands(steps),
+            format_kl(self.trainer.kl())
+        );
+        if let Some(divergence) = self.trainer.divergence() {
+            text.push_str(&format!(". Stopped: {divergence}"));
+        }
+        self.readout.set_text_content(Some(&text));
+    }
+}
+
+/// The controls, found once.
+struct Controls {
+    play: HtmlButtonElement,
+    speed: HtmlInputElement,
+    speed_value: HtmlElement,
+    shared_y: HtmlInputElement,
+    check: HtmlElement,
+}
+
+pub struct App {
+    settings: Settings,
+    sides: [Side; 2],
+    controls: Controls,
+    playing: bool,
+    steps_per_frame: u64,
+    needs_draw: bool,
+}
+
+/// The settings with a control of their own, and how each is shown.
+const SLIDERS: [(&str, Range); 2] = [
+    ("temperature", settings::TEMPERATURE),
+    ("step_size", settings::STEP_SIZE),
+];
+const NUMBERS: [(&str, Range); 5] = [
+    ("learning_rate", settings::LEARNING_RATE),
+    ("steps", settings::STEPS),
+    ("categories", settings::CATEGORIES),
+    ("trials", settings::TRIALS),
+    ("seed", settings::SEED),
+];
+
+impl App {
+    /// Reads the settings from the address, builds both runs, wires every control and starts
+    /// the animation.
+    pub fn start() -> Result<(), JsValue> {
+        let window = page::window()?;
+        let query = window.location().search()?;
+        let (settings, adjustments) = Settings::from_query(&query);
+
+        let app = App {
+            settings,
+            sides: [
+                Side::new(Method::GumbelSoftmax, &settings, "gumbel-softmax")?,
+                Side::new(Method::Ils, &settings, "ils")?,
+            ],
+            controls: Controls {
+                play: element("play")?,
+                speed: element("speed")?,
+                speed_value: element("speed-value")?,
+                shared_y: element("shared_y")?,
+                check: element("check")?,
+            },
+            playing: true,
+            steps_per_frame: 1,
+            needs_draw: true,
+        };
+        for (id, range) in SLIDERS {
+            let input: HtmlInputElement = element(id)?;
+            input.set_min(&range.min.log10().to_string());
+            input.set_max(&range.max.log10().to_string());
+            input.set_step("0.01");
+        }
+        for (id, range) in NUMBERS {
+            let input: HtmlInputElement = element(id)?;
+            input.set_min(&range.min.to_string());
+            input.set_max(&range.max.to_string());
+        }
+        let messages: Vec<String> = adjustments
+            .iter()
+            .map(|a| format!("The link's {a}."))
+            .collect();
+        page::show_lines("notice", &messages)?;
+        app.write_controls()?;
+        app.write_address()?;
+        app.write_check()?;
+
+        let app = Rc::new(RefCell::new(app));
+        app.borrow_mut().read_speed();
+        app.borrow().write_play_button();
+        wire(&app)?;
+        page::hide_fallback()?;
+        animate(app)
+    }
+
+    /// Puts every setting's value into its control.
+    fn write_controls(&self) -> Result<(), JsValue> {
+        let s = &self.settings;
+        for (id, value) in [("temperature", s.temperature), ("step_size", s.step_size)] {
+            let input: HtmlInputElement = element(id)?;
+            input.set_value(&value.log10().to_string());
+            element::<HtmlElement>(&format!("{id}-value"))?
+                .set_text_content(Some(&value.to_string()));
+        }
+        let numbers = [
+            ("learning_rate", s.learning_rate.to_string()),
+            ("steps", s.steps.to_string()),
+            ("categories", s.categories.to_string()),
+            ("trials", s.trials.to_string()),
+            ("seed", s.seed.to_string()),
+        ];
+        for (id, value) in numbers {
+            element::<HtmlInputElement>(id)?.set_value(&value);
+        }
+        element::<HtmlInputElement>("log_y")?.set_checked(s.log_y);
+        element::<HtmlElement>("about-trials")?.set_text_content(Some(&s.trials.to_string()));
+        element::<HtmlElement>("about-categories")?
+            .set_text_content(Some(&s.categories.to_string()));
+        Ok(())
+    }
+
+    /// Replaces the address's query with the settings, so the link reproduces the run.
+    fn write_address(&self) -> Result<(), JsValue> {
+        let window = page::window()?;
+        let location = window.location();
+        let url = format!(
+            "{}?{}{}",
+            location.pathname()?,
+            self.settings.to_query(),
+            location.hash()?
+        );
+        window
+            .history()?
+            .replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    }
+
+    /// Writes the KL after steps 0 to 10 of both runs, for tests that compare the browser's
+    /// numbers with the command line's, bit for bit (Rust's shortest round-trip formatting).
+    fn write_check(&self) -> Result<(), JsValue> {
+        let config = self.settings.config();
+        let config = crate::Config {
+            steps: CHECK_STEPS,
+            ..config
+        };
+        for side in &self.sides {
+            let estimator = *side.trainer.estimator();
+            let curve = crate::curve(config, estimator, |_| {})
+                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let values: Vec<String> = curve.kl.iter().map(f64::to_string).collect();
+            self.controls
+                .check
+                .set_attribute(&format!("data-{}", estimator.name()), &values.join(","))?;
+        }
+        Ok(())
+    }
+
+    fn write_play_button(&self) {
+        let label = if self.playing { "Pause" } else { "Play" };
+        self.controls.play.set_text_content(Some(label));
+        let _ = self
+            .controls
+            .play
+            .set_attribute("aria-pressed", if self.playing { "true" } else { "false" });
+    }
+
+    fn read_speed(&mut self) {
+        let position: f64 = self.controls.speed.value().parse().unwrap_or(2.0);
+        self.steps_per_frame = 10f64.powf(position.clamp(0.0, 6.0)).round().max(1.0) as u64;
+        let text = format!("{} steps per frame", group_thousands(self.steps_per_frame));
+        self.controls.speed_value.set_text_content(Some(&text));
+    }
+
+    /// Applies the control for `key` to the settings and restarts what it affects.
+    fn on_setting(&mut self, key: &str) -> Result<(), JsValue> {
+        let input: HtmlInputElement = element(key)?;
+        let text = if input.type_() == "checkbox" {
+            if input.checked() { "1" } else { "0" }.to_owned()
+        } else if SLIDERS.iter().any(|(id, _)| *id == key) {
+            let position: f64 = input.value().parse().unwrap_or(f64::NAN);
+            round_significant(10f64.powf(position), 3).to_string()
+        } else {
+            input.value()
+        };
+
+        let before = self.settings;
+        let notice = match self.settings.set(key, &text) {
+            Ok(()) => vec![],
+            Err(adjustment) => vec![format!("{adjustment}.")],
+        };
+        page::show_lines("notice", &notice)?;
+        self.write_controls()?;
+        if self.settings == before {
+            return Ok(());
+        }
+
+        let after = self.settings;
+        let problem = |s: &Settings| (s.learning_rate, s.categories, s.trials, s.seed);
+        let problem_changed = problem(&before) != problem(&after);
+        let mut restarted = false;
+        for side in &mut self.sides {
+            let own_changed = match side.method {
+                Method::GumbelSoftmax => before.temperature != after.temperature,
+                Method::Ils => before.step_size != after.step_size,
+            };
+            let past_end = side.trainer.steps_taken() > after.steps;
+            if problem_changed || own_changed || past_end {
+                side.restart(&after, true)?;
+                restarted = true;
+            }
+        }
+        if restarted || after.steps > before.steps {
+            self.playing = true;
+            self.write_play_button();
+        }
+        self.write_address()?;
+        self.write_check()?;
+        self.needs_draw = true;
+        Ok(())
+    }
+
+    fn on_play(&mut self) -> Result<(), JsValue> {
+        if !self.playing && self.sides.iter().all(|s| s.finished(self.settings.steps)) {
+            self.restart_all(true)?;
+        }
+        self.playing = !self.playing;
+        self.write_play_button();
+        Ok(())
+    }
+
+    fn on_step(&mut self) {
+        self.playing = false;
+        self.write_play_button();
+        for side in &mut self.sides {
+            side.advance(1, self.settings.steps);
+        }
+        self.needs_draw = true;
+    }
+
+    fn restart_all(&mut self, keep_ghost: bool) -> Result<(), JsValue> {
+        for side in &mut self.sides {
+            side.restart(&self.settings, keep_ghost)?;
+        }
+        self.needs_draw = true;
+        Ok(())
+    }
+
+    /// One animation frame: step within the time budget, then draw if anything changed.
+    fn frame(&mut self) -> Result<(), JsValue> {
+        let window = page::window()?;
+        let steps = self.settings.steps;
+        if self.playing {
+            let clock = window.performance();
+            let start = clock.as_ref().map_or(0.0, |c| c.now());
+            let mut done = 0;
+            while done < self.steps_per_frame {
+                let chunk = CHUNK.min(self.steps_per_frame - done);
+                for side in &mut self.sides {
+                    side.advance(chunk, steps);
+                }
+                done += chunk;
+                let elapsed = clock.as_ref().map_or(0.0, |c| c.now()) - start;
+                if elapsed > FRAME_BUDGET_MS {
+                    break;
+                }
+            }
+            if self.sides.iter().all(|s| s.finished(steps)) {
+                self.playing = false;
+                self.write_play_button();
+            }
+            self.needs_draw = true;
+        }
+
+        let pixel_ratio = window.device_pixel_ratio().max(1.0);
+        for side in &self.sides {
+            self.needs_draw |= side.fit_canvas(pixel_ratio);
+        }
+        if self.needs_draw {
+            self.draw(pixel_ratio)?;
+            self.needs_draw = false;
+        }
+        Ok(())
+    }
+
+    fn draw(&self, pixel_ratio: f64) -> Result<(), JsValue> {
+        let dark = page::window()?
+            .match_media("(prefers-color-scheme: dark)")?
+            .is_some_and(|query| query.matches());
+        let theme = if dark { Theme::DARK } else { Theme::LIGHT };
+        let log = self.settings.log_y;
+        let shared = YAxis::fitting(self.sides.iter().flat_map(Side::curves), log);
+        for side in &self.sides {
+            let y = if self.controls.shared_y.checked() {
+                shared
+            } else {
+                YAxis::fitting(side.curves(), log)
+            };
+            side.draw(&side.panel(self.settings.steps, y, theme, pixel_ratio))?;
+            side.write_readout(self.settings.steps);
+        }
+        Ok(())
+    }
+}
+
+/// Attaches a handler to every control.
+fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
+    let keys = SLIDERS
+        .iter()
+        .chain(&NUMBERS)
+        .map(|(id, _)| *id)
+        .chain(["log_y"]);
+    for key in keys {
+        let input: HtmlInputElement = element(key)?;
+        // Sliders follow the pointer; typed numbers apply when committed.
+        let event = if input.type_() == "range" {
+            "input"
+        } else {
+            "change"
+        };
+        listen(app, key, event, move |app| app.on_setting(key))?;
+    }
+    listen(app, "play", "click", App::on_play)?;
+    listen(app, "step", "click", |app| {
+        app.on_step();
+        Ok(())
+    })?;
+    listen(app, "reset", "click", |app| app.restart_all(false))?;
+    listen(app, "speed", "input", |app| {
+        app.read_speed();
+        Ok(())
+    })?;
+    listen(app, "shared_y", "change", |app| {
+        app.needs_draw = true;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Calls `handler` on the app whenever `event` fires on element `id`; an error goes to the
+/// page's error box.
+fn listen(
+    app: &Rc<RefCell<App>>,
+    id: &str,
+    event: &str,
+    handler: impl Fn(&mut App) -> Result<(), JsValue> + 'static,
+) -> Result<(), JsValue> {
+    let app = Rc::clone(app);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        let result = match app.try_borrow_mut() {
+            Ok(mut app) => handler(&mut app),
+            Err(_) => Ok(()), // re-entered from within a handler: nothing to do twice
+        };
+        if let Err(error) = result {
+            page::show_error(&format!("{error:?}"));
+        }
+    });
+    element::<HtmlElement>(id)?
+        .add_event_listener_with_callback(event, callback.as_ref().unchecked_ref())?;
+    // The controls live as long as the page, and so must their handlers.
+    callback.forget();
+    Ok(())
+}
+
+/// Runs `App::frame` on every animation frame for the life of the page.
+fn animate(app: Rc<RefCell<App>>) -> Result<(), JsValue> {
+    type Callback = Closure<dyn FnMut()>;
+    let slot: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
+    let next = Rc::clone(&slot);
+    *slot.borrow_mut() = Some(Closure::new(move || {
+        if let Err(error) = app.borrow_mut().frame() {
+            page::show_error(&format!("The demo stopped: {error:?}"));
+            return;
+        }
+        if let (Some(callback), Ok(window)) = (next.borrow().as_ref(), page::window()) {
+            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+        }
+    }));
+    let window = page::window()?;
+    let first = slot.borrow();
+    let callback = first
+        .as_ref()
+        .ok_or_else(|| JsValue::from_str("the animation callback is missing"))?;
+    window.request_animation_frame(callback.as_ref().unchecked_ref())?;
+    Ok(())
+}
+
+/// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy
+/// number (0.0316, not 0.031622776601683794).
+fn round_significant(value: f64, digits: usize) -> f64 {
+    format!("{value:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(value)
+}
+
+fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn format_kl(kl: f64) -> String {
+    if kl >= 1e-3 {
+        format!("{kl:.5}")
+    } else {
+        format!("{kl:.3e}")
+    }
+}
