@@ -118,7 +118,7 @@ pub fn sample_index<R: Rng + ?Sized>(probs: &[f64], rng: &mut R) -> usize {
 }
 
 /// Writes the one-hot vector `e_k` into `out`.
-pub(crate) fn write_one_hot(k: usize, out: &mut [f64]) {
+fn write_one_hot(k: usize, out: &mut [f64]) {
     out.fill(0.0);
     out[k] = 1.0;
 }

@@ -131,6 +131,7 @@ pub fn draw_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, text(16.0))
         .margin(px(10.0))
+        .margin_right(px(20.0))
         .x_label_area_size(px(36.0))
         .y_label_area_size(px(62.0))
         .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;

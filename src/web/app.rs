@@ -205,6 +205,17 @@ pub struct App {
     playing: bool,
     steps_per_frame: u64,
     needs_draw: bool,
+    timing: Timing,
+}
+
+/// What the page measures of itself, for the benchmark script: how long drawing both panels
+/// takes, and how long a run takes from its start to its last step.
+#[derive(Default)]
+struct Timing {
+    run_started_ms: f64,
+    run_finished: bool,
+    draw_total_ms: f64,
+    draws: u32,
 }
 
 /// The settings with a control of their own, and how each is shown.
@@ -244,6 +255,10 @@ impl App {
             playing: true,
             steps_per_frame: 1,
             needs_draw: true,
+            timing: Timing {
+                run_started_ms: now(),
+                ..Timing::default()
+            },
         };
         for (id, range) in SLIDERS {
             let input: HtmlInputElement = element(id)?;
@@ -391,6 +406,7 @@ impl App {
         if restarted || after.steps > before.steps {
             self.playing = true;
             self.write_play_button();
+            self.restart_timing();
         }
         self.write_address()?;
         self.write_check()?;
@@ -421,6 +437,31 @@ impl App {
             side.restart(&self.settings, keep_ghost)?;
         }
         self.needs_draw = true;
+        self.restart_timing();
+        Ok(())
+    }
+
+    fn restart_timing(&mut self) {
+        self.timing = Timing {
+            run_started_ms: now(),
+            ..Timing::default()
+        };
+        // At once, so a script that just changed a setting never reads the old run's figure.
+        let _ = self.controls.check.remove_attribute("data-run-ms");
+    }
+
+    /// Publishes the timings on the check element: `data-draw-ms`, the mean time to draw both
+    /// panels, and `data-run-ms`, the time from the start of the run to its last step.
+    fn write_timing(&self) -> Result<(), JsValue> {
+        let check = &self.controls.check;
+        if self.timing.draws > 0 {
+            let mean = self.timing.draw_total_ms / f64::from(self.timing.draws);
+            check.set_attribute("data-draw-ms", &format!("{mean:.3}"))?;
+        }
+        if self.timing.run_finished && check.get_attribute("data-run-ms").is_none() {
+            let elapsed = now() - self.timing.run_started_ms;
+            check.set_attribute("data-run-ms", &format!("{elapsed:.1}"))?;
+        }
         Ok(())
     }
 
@@ -429,8 +470,7 @@ impl App {
         let window = page::window()?;
         let steps = self.settings.steps;
         if self.playing {
-            let clock = window.performance();
-            let start = clock.as_ref().map_or(0.0, |c| c.now());
+            let start = now();
             let mut done = 0;
             while done < self.steps_per_frame {
                 let chunk = CHUNK.min(self.steps_per_frame - done);
@@ -438,14 +478,14 @@ impl App {
                     side.advance(chunk, steps);
                 }
                 done += chunk;
-                let elapsed = clock.as_ref().map_or(0.0, |c| c.now()) - start;
-                if elapsed > FRAME_BUDGET_MS {
+                if now() - start > FRAME_BUDGET_MS {
                     break;
                 }
             }
             if self.sides.iter().all(|s| s.finished(steps)) {
                 self.playing = false;
                 self.write_play_button();
+                self.timing.run_finished = true;
             }
             self.needs_draw = true;
         }
@@ -455,8 +495,12 @@ impl App {
             self.needs_draw |= side.fit_canvas(pixel_ratio);
         }
         if self.needs_draw {
+            let start = now();
             self.draw(pixel_ratio)?;
+            self.timing.draw_total_ms += now() - start;
+            self.timing.draws += 1;
             self.needs_draw = false;
+            self.write_timing()?;
         }
         Ok(())
     }
@@ -561,6 +605,13 @@ fn animate(app: Rc<RefCell<App>>) -> Result<(), JsValue> {
         .ok_or_else(|| JsValue::from_str("the animation callback is missing"))?;
     window.request_animation_frame(callback.as_ref().unchecked_ref())?;
     Ok(())
+}
+
+/// Milliseconds from the page's high-resolution clock (0 where it has none).
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy

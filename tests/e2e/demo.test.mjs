@@ -1,0 +1,224 @@
+// The demo in a real browser: it draws, it runs, its controls and its link work, bad links
+// are survived with a notice, and its numbers are the command line's, bit for bit.
+//
+// Needs ILS_SITE (a release build of the site) and ILS_BIN (the native `ils` binary);
+// scripts/test provides both.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { finished, launch, serve } from './harness.mjs';
+
+const SITE = process.env.ILS_SITE;
+const BIN = process.env.ILS_BIN;
+const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+
+// The series colours of src/chart.rs.
+const GUMBEL_SOFTMAX = [213, 94, 0];
+const ILS = [0, 114, 178];
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(SITE && BIN, 'ILS_SITE and ILS_BIN must be set (scripts/test sets them)');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await serve(SITE);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A new page that records every console error and uncaught exception into `errors`. */
+async function open(query = '', options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(server.url + query);
+  return { page, errors };
+}
+
+/** How many pixels of canvas `id` are close to `rgb`: the curve's own colour. */
+function curvePixels(page, id, rgb) {
+  return page.evaluate(
+    ({ id, rgb }) => {
+      const canvas = document.getElementById(id);
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (rgb.every((c, k) => Math.abs(data[i + k] - c) < 30)) count += 1;
+      }
+      return count;
+    },
+    { id, rgb },
+  );
+}
+
+const readout = (page, id) => page.textContent(`#${id}-readout`);
+const canvasImage = (page, id) => page.evaluate((id) => document.getElementById(id).toDataURL(), id);
+const query = (page) => new URLSearchParams(new URL(page.url()).search);
+
+test('the default page runs, draws both curves and moves its readouts', async () => {
+  const { page, errors } = await open();
+  await page.waitForFunction(() => /^Step [1-9]/.test(document.getElementById('ils-readout').textContent));
+  const first = [await readout(page, 'gumbel-softmax'), await readout(page, 'ils')];
+  await page.waitForTimeout(400);
+  const second = [await readout(page, 'gumbel-softmax'), await readout(page, 'ils')];
+  assert.notEqual(second[0], first[0], 'the Gumbel-Softmax readout did not move');
+  assert.notEqual(second[1], first[1], 'the ILS readout did not move');
+  assert.match(second[1], /^Step [\d,]+ of 50,000: KL 0\.\d+ nats$/);
+
+  await finished(page);
+  assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 500);
+  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 500);
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false', 'a finished run shows Play');
+  assert.equal(query(page).get('temperature'), '1');
+  await page.screenshot({ path: join(ARTIFACTS, 'default.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the temperature slider changes the link and the left curve, not the right', async () => {
+  const { page, errors } = await open('?steps=3000');
+  await finished(page);
+  const before = {
+    left: await canvasImage(page, 'gumbel-softmax-canvas'),
+    right: await canvasImage(page, 'ils-canvas'),
+    ils: await page.getAttribute('#check', 'data-ils'),
+    readout: await readout(page, 'ils'),
+  };
+
+  // By keyboard, as a reader without a mouse would: one step right is x10^0.01.
+  await page.focus('#temperature');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await finished(page);
+
+  assert.equal(query(page).get('temperature'), '1.05');
+  assert.equal(await page.textContent('#temperature-value'), '1.05');
+  assert.match(await readout(page, 'gumbel-softmax'), /^Step 3,000 of 3,000/);
+  assert.notEqual(await canvasImage(page, 'gumbel-softmax-canvas'), before.left);
+  assert.equal(await canvasImage(page, 'ils-canvas'), before.right, 'the ILS panel changed');
+  assert.equal(await page.getAttribute('#check', 'data-ils'), before.ils);
+  assert.equal(await readout(page, 'ils'), before.readout);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a link with bad values opens a working page and says what it changed', async () => {
+  const { page, errors } = await open(
+    '?temperature=abc&step_size=1e308&seed=NaN&trials=-3&steps=2000&colour=red',
+  );
+  const notice = page.locator('#notice');
+  await notice.waitFor({ state: 'visible' });
+  const text = await notice.textContent();
+  for (const expected of [
+    'temperature=abc is not a number; using 1',
+    'step_size=1e308 is above the largest allowed value; using 1',
+    'seed=NaN is not a number; using 0',
+    'trials=-3 is below the smallest allowed value; using 1',
+    'colour=red is not a setting of this page; ignored',
+  ]) {
+    assert.ok(text.includes(expected), `notice lacks "${expected}": ${text}`);
+  }
+  const params = query(page);
+  assert.deepEqual(
+    [params.get('temperature'), params.get('step_size'), params.get('seed'), params.get('trials')],
+    ['1', '1', '0', '1'],
+  );
+  assert.equal(params.get('colour'), null);
+  await finished(page);
+  assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 200);
+  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 200);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a typed value out of range is clamped with a notice', async () => {
+  const { page, errors } = await open('?steps=500');
+  await page.fill('#learning_rate', '-4');
+  await page.press('#learning_rate', 'Enter');
+  await page.locator('#notice').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#notice'), /learning_rate=-4 is below the smallest allowed value/);
+  assert.equal(await page.inputValue('#learning_rate'), '0.000001');
+  assert.equal(query(page).get('learning_rate'), '0.000001');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the same seed gives the same numbers as the command line, bit for bit', async () => {
+  const settings = { seed: 7, temperature: 0.5, step_size: 0.1, categories: 4, trials: 3, learning_rate: 0.05 };
+  const { page, errors } = await open('?' + new URLSearchParams(settings));
+  await page.waitForFunction(() => document.getElementById('check').dataset.ils !== undefined);
+  const out = mkdtempSync(join(tmpdir(), 'ils-check-'));
+  try {
+    for (const [estimator, attribute] of [['gumbel-softmax', 'data-gumbel-softmax'], ['ils', 'data-ils']]) {
+      execFileSync(BIN, [
+        'run', '--estimator', estimator,
+        '--temperature', '0.5', '--step-size', '0.1', '--seed', '7',
+        '--categories', '4', '--trials', '3', '--learning-rate', '0.05',
+        '--steps', '10', '--out', out,
+      ], { stdio: 'pipe' });
+      const native = readFileSync(join(out, 'curves.csv'), 'utf8')
+        .trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+      const browser = (await page.getAttribute('#check', attribute)).split(',');
+      assert.equal(native.length, 11);
+      assert.deepEqual(browser, native, `${estimator}: browser and native differ`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('on a narrow screen the panels stack and still draw', async () => {
+  const { page, errors } = await open('?steps=2000', {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+  });
+  await finished(page);
+  const [left, right] = await Promise.all(
+    ['gumbel-softmax-canvas', 'ils-canvas'].map((id) =>
+      page.evaluate((id) => {
+        const box = document.getElementById(id).getBoundingClientRect();
+        return { top: box.top, bottom: box.bottom, width: box.width };
+      }, id),
+    ),
+  );
+  assert.ok(right.top >= left.bottom, 'the panels overlap instead of stacking');
+  assert.ok(left.width < 390);
+  // Sized for the screen's density: the backing store has twice the layout pixels.
+  const [width, cssWidth] = await page.evaluate(() => {
+    const canvas = document.getElementById('ils-canvas');
+    return [canvas.width, canvas.clientWidth];
+  });
+  assert.equal(width, cssWidth * 2);
+  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 200);
+  await page.screenshot({ path: join(ARTIFACTS, 'narrow.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without WebAssembly the page says why it cannot run', async () => {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    delete window.WebAssembly;
+  });
+  await page.goto(server.url);
+  await page.waitForTimeout(1000);
+  assert.ok(await page.isVisible('#fallback'));
+  assert.match(await page.textContent('#fallback'), /needs\s+JavaScript and WebAssembly/);
+  await page.close();
+});
