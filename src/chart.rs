@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::envelope::Envelope;
 
@@ -168,15 +169,66 @@ pub fn draw_panel<DB: DrawingBackend>(
     }
 
     if panel.series.len() > 1 {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(theme.background.mix(0.85))
-            .border_style(theme.grid)
-            .label_font(text(12.0))
-            .draw()?;
+        draw_legend(&chart.plotting_area().strip_coord_spec(), panel, text(12.0))?;
     }
     Ok(())
+}
+
+/// A key in the upper right corner of `area`: a stroke and the label of each series.
+///
+/// Drawn from plain elements rather than plotters' series labels, so that text is measured by
+/// the backend (`estimate_text_size`) and never by plotters' own browser font code, which adds
+/// a styled element to the page for every label.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    style: TextStyle,
+) -> Result<(), DrawError<DB>> {
+    let px = |size: f64| (size * panel.scale).round() as i32;
+    let mut widest = 0;
+    let mut tallest = 0;
+    for series in &panel.series {
+        let (w, h) = area.estimate_text_size(&series.label, &style)?;
+        widest = widest.max(w as i32);
+        tallest = tallest.max(h as i32);
+    }
+    let (pad, stroke, row) = (px(6.0), px(18.0), tallest + px(4.0));
+    let width = pad + stroke + pad + widest + pad;
+    let height = pad + row * panel.series.len() as i32 + pad;
+    let left = area.dim_in_pixel().0 as i32 - width - px(8.0);
+    let top = px(8.0);
+
+    let corners = [(left, top), (left + width, top + height)];
+    area.draw(&Rectangle::new(
+        corners,
+        panel.theme.background.mix(0.85).filled(),
+    ))?;
+    area.draw(&Rectangle::new(corners, panel.theme.grid))?;
+    let label_style = style.pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, series) in panel.series.iter().enumerate() {
+        let y = top + pad + row * i as i32 + row / 2;
+        let x = left + pad;
+        area.draw(&PathElement::new(
+            [(x, y), (x + stroke, y)],
+            series_style(series, panel),
+        ))?;
+        area.draw(&Text::new(
+            series.label.as_str(),
+            (x + stroke + pad, y),
+            label_style.clone(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// How a series' middle line is stroked: bold, or thin and translucent if faint.
+fn series_style(series: &Series, panel: &Panel) -> ShapeStyle {
+    if series.faint {
+        series.colour.mix(0.3).stroke_width(1)
+    } else {
+        let bold = (2.0 * panel.scale).round().max(1.0) as u32;
+        series.colour.stroke_width(bold)
+    }
 }
 
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -189,10 +241,7 @@ fn draw_series<DB: DrawingBackend>(
     panel: &Panel,
 ) -> Result<(), DrawError<DB>> {
     let y = panel.y;
-    let bold = (2.0 * panel.scale).round().max(1.0) as u32;
-    let legend_length = (18.0 * panel.scale).round() as i32;
     let columns = series.envelope.columns(columns, steps);
-    let colour = series.colour;
 
     // The band: within each pixel column a stroke from the minimum to the maximum, so noise
     // shows with the height it really has. One pixel wide on purpose: a thicker line turning
@@ -201,11 +250,11 @@ fn draw_series<DB: DrawingBackend>(
         .iter()
         .flat_map(|&(step, min, max)| [(step as f64, y.map(min)), (step as f64, y.map(max))]);
     let opacity = if series.faint { 0.3 } else { 0.55 };
-    let legend = chart.draw_series(LineSeries::new(band, colour.mix(opacity).stroke_width(1)))?;
+    chart.draw_series(LineSeries::new(
+        band,
+        series.colour.mix(opacity).stroke_width(1),
+    ))?;
     if series.faint {
-        legend.label(series.label.clone()).legend(move |(x, y)| {
-            PathElement::new([(x, y), (x + legend_length, y)], colour.mix(0.3))
-        });
         return Ok(());
     }
 
@@ -213,12 +262,7 @@ fn draw_series<DB: DrawingBackend>(
     let middle = columns
         .iter()
         .map(|&(step, min, max)| (step as f64, y.map(0.5 * (min + max))));
-    chart
-        .draw_series(LineSeries::new(middle, colour.stroke_width(bold)))?
-        .label(series.label.clone())
-        .legend(move |(x, y)| {
-            PathElement::new([(x, y), (x + legend_length, y)], colour.stroke_width(bold))
-        });
+    chart.draw_series(LineSeries::new(middle, series_style(series, panel)))?;
     Ok(())
 }
 

@@ -5,11 +5,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement};
 
+use super::canvas::Canvas;
 use super::page::{self, element};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
 use crate::settings::{self, Range, Settings};
@@ -167,7 +167,7 @@ impl Side {
     }
 
     fn draw(&self, panel: &Panel) -> Result<(), JsValue> {
-        let backend = CanvasBackend::with_canvas_object(self.canvas.clone())
+        let backend = Canvas::new(&self.canvas)
             .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
         let root = backend.into_drawing_area();
         chart::draw_panel(&root, panel).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -451,12 +451,14 @@ impl App {
     }
 
     /// Publishes the timings on the check element: `data-draw-ms`, the mean time to draw both
-    /// panels, and `data-run-ms`, the time from the start of the run to its last step.
+    /// panels over `data-draws` draws since the run started, and `data-run-ms`, the time from
+    /// the start of the run to its last step.
     fn write_timing(&self) -> Result<(), JsValue> {
         let check = &self.controls.check;
         if self.timing.draws > 0 {
             let mean = self.timing.draw_total_ms / f64::from(self.timing.draws);
-            check.set_attribute("data-draw-ms", &format!("{mean:.3}"))?;
+            check.set_attribute("data-draw-ms", &format!("{mean:.4}"))?;
+            check.set_attribute("data-draws", &self.timing.draws.to_string())?;
         }
         if self.timing.run_finished && check.get_attribute("data-run-ms").is_none() {
             let elapsed = now() - self.timing.run_started_ms;

@@ -5,6 +5,7 @@
 //! are the same as the command line's.
 
 mod app;
+mod canvas;
 mod page;
 
 /// Starts the demo: called from `main` when the page loads the WebAssembly module.

@@ -7,11 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { finished, launch, serve } from './harness.mjs';
+import { policy } from '../../scripts/csp.mjs';
 
 const SITE = process.env.ILS_SITE;
 const BIN = process.env.ILS_BIN;
@@ -221,4 +222,43 @@ test('without WebAssembly the page says why it cannot run', async () => {
   assert.ok(await page.isVisible('#fallback'));
   assert.match(await page.textContent('#fallback'), /needs\s+JavaScript and WebAssembly/);
   await page.close();
+});
+
+test('under a strict Content-Security-Policy, in an iframe under a sub-path, it still runs', async () => {
+  // A blog: the built folder copied to /posts/ils/demo/, embedded by a post at /posts/ils/.
+  const blog = mkdtempSync(join(tmpdir(), 'ils-blog-'));
+  const demo = join(blog, 'posts', 'ils', 'demo');
+  mkdirSync(demo, { recursive: true });
+  execFileSync('cp', ['-r', `${SITE}/.`, demo]);
+  const csp = policy(readFileSync(join(SITE, 'index.html'), 'utf8'));
+  writeFileSync(
+    join(blog, 'posts', 'ils', 'index.html'),
+    '<!doctype html><title>post</title><iframe src="demo/?steps=1000" width="1100" height="900"></iframe>',
+  );
+  writeFileSync(join(blog, 'favicon.ico'), '');
+  const blogServer = await serve(blog, { 'content-security-policy': csp });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  const errors = [];
+  const outside = [];
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (request) => {
+    const fromDemo = request.frame() !== page.mainFrame();
+    if (fromDemo && !request.url().startsWith(blogServer.url + 'posts/ils/demo/')) {
+      outside.push(request.url());
+    }
+  });
+  try {
+    await page.goto(blogServer.url + 'posts/ils/');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('#check[data-run-ms]').waitFor({ state: 'attached', timeout: 30_000 });
+    const inner = page.frames().find((f) => f !== page.mainFrame());
+    assert.ok((await curvePixels(inner, 'ils-canvas', ILS)) > 200);
+    assert.deepEqual(errors, [], 'CSP violations or other errors');
+    assert.deepEqual(outside, [], 'requests outside the demo folder');
+  } finally {
+    await page.close();
+    await blogServer.close();
+    rmSync(blog, { recursive: true, force: true });
+  }
 });
