@@ -49,6 +49,8 @@ pub struct Series<'a> {
     pub colour: RGBColor,
     /// A faint series is drawn thin and translucent behind the others: a previous run, say.
     pub faint: bool,
+    /// The step at which the run diverged, if it did: the curve ends there, under a marker.
+    pub diverged_at: Option<u64>,
 }
 
 /// The y-axis of a panel.
@@ -263,6 +265,22 @@ fn draw_series<DB: DrawingBackend>(
         .iter()
         .map(|&(step, min, max)| (step as f64, y.map(0.5 * (min + max))));
     chart.draw_series(LineSeries::new(middle, series_style(series, panel)))?;
+
+    if let (Some(step), Some((_, last))) = (series.diverged_at, series.envelope.last()) {
+        let at = (step as f64, y.map(last));
+        let size = (6.0 * panel.scale).round() as i32;
+        let stroke = series_style(series, panel);
+        let text = ("sans-serif", (12.0 * panel.scale).round())
+            .into_font()
+            .color(&panel.theme.foreground)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        let label = format!("diverged at step {step}");
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + Cross::new((0, 0), size, stroke)
+                + Text::new(label, (-size, -size), text),
+        ))?;
+    }
     Ok(())
 }
 

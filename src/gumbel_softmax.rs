@@ -3,13 +3,9 @@
 use rand::distr::Open01;
 use rand::{Rng, RngExt};
 
-use crate::error::{self, ParameterError};
+use crate::error::ParameterError;
+use crate::parameter;
 use crate::softmax::{argmax, softmax_backward, softmax_in_place};
-
-/// The smallest and largest temperatures accepted. Below `1e-6` the scaled logits
-/// `(logits + g) / T` overflow for ordinary logits; above `1e6` every sample is uniform to
-/// within rounding.
-pub const TEMPERATURE_RANGE: (f64, f64) = (1e-6, 1e6);
 
 /// The Gumbel-Softmax estimator: the relaxed sample `y = softmax((logits + g) / T)` with
 /// `g_j ~ Gumbel(0, 1)` independent, differentiated exactly.
@@ -41,17 +37,9 @@ impl GumbelSoftmax {
     /// The relaxed estimator at temperature `T`.
     ///
     /// # Errors
-    /// [`ParameterError`] if `T` is NaN, infinite, or outside [`TEMPERATURE_RANGE`].
+    /// [`ParameterError`] if `T` is outside [`parameter::TEMPERATURE`].
     pub fn new(temperature: f64) -> Result<Self, ParameterError> {
-        error::positive("temperature", temperature)?;
-        let (min, max) = TEMPERATURE_RANGE;
-        if !(min..=max).contains(&temperature) {
-            return Err(ParameterError::OutOfRange {
-                parameter: "temperature",
-                value: temperature,
-                allowed: "from 1e-6 to 1e6",
-            });
-        }
+        let temperature = parameter::TEMPERATURE.check(temperature)?;
         Ok(Self {
             temperature,
             straight_through: false,

@@ -1,15 +1,12 @@
 //! Intermediate Loss Sampling: an exact one-hot forward pass and a gradient taken from an
 //! intermediate loss, `KL(pi_D || pi)`, instead of from a relaxation.
 
-use crate::error::{self, ParameterError};
+use crate::error::ParameterError;
+use crate::parameter;
 
 /// The epsilon of the published reference in `-pi_D / (pi + epsilon)`: it keeps the gradient
 /// finite where a probability has underflowed to zero.
 pub const PUBLISHED_EPSILON: f64 = 1e-7;
-
-/// The largest step size accepted. Beyond it `alpha * delta` can overflow for the gradients
-/// the toy problem produces (up to about `1 / loss epsilon`).
-pub const MAX_STEP_SIZE: f64 = 1e6;
 
 /// How the gradient with respect to `pi` is brought to the logits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,16 +59,9 @@ impl Ils {
     /// gradient.
     ///
     /// # Errors
-    /// [`ParameterError`] if `alpha` is NaN, infinite, negative or above [`MAX_STEP_SIZE`].
+    /// [`ParameterError`] if `alpha` is outside [`parameter::STEP_SIZE`].
     pub fn new(step_size: f64) -> Result<Self, ParameterError> {
-        error::non_negative("step size", step_size)?;
-        if step_size > MAX_STEP_SIZE {
-            return Err(ParameterError::OutOfRange {
-                parameter: "step size",
-                value: step_size,
-                allowed: "from 0 to 1e6",
-            });
-        }
+        let step_size = parameter::STEP_SIZE.check(step_size)?;
         Ok(Self {
             step_size,
             epsilon: PUBLISHED_EPSILON,
@@ -82,9 +72,9 @@ impl Ils {
     /// The same estimator with another epsilon in `-pi_D / (pi + epsilon)`.
     ///
     /// # Errors
-    /// [`ParameterError`] if `epsilon` is not finite and greater than zero.
+    /// [`ParameterError`] if `epsilon` is outside [`parameter::ILS_EPSILON`].
     pub fn with_epsilon(self, epsilon: f64) -> Result<Self, ParameterError> {
-        let epsilon = error::positive("ILS epsilon", epsilon)?;
+        let epsilon = parameter::ILS_EPSILON.check(epsilon)?;
         Ok(Self { epsilon, ..self })
     }
 
@@ -221,7 +211,7 @@ mod tests {
         // pi_j (G_j - sum_i pi_i G_i). With eps = 0 the mean is -sum_j pi_D_j = -1 exactly,
         // so the result is pi_j G_j + pi_j = pi_j - pi_D_j.
         let ils = Ils::new(0.1)
-            .and_then(|ils| ils.with_epsilon(1e-300))
+            .and_then(|ils| ils.with_epsilon(1e-15))
             .expect("valid parameters")
             .with_logit_gradient(LogitGradient::Exact);
         let mut grad = [0.0; 4];
@@ -249,7 +239,7 @@ mod tests {
         let mut probs = [0.0; 4];
         crate::softmax(&logits, &mut probs);
         let ils = Ils::new(0.05)
-            .and_then(|ils| ils.with_epsilon(1e-300))
+            .and_then(|ils| ils.with_epsilon(1e-15))
             .expect("valid parameters")
             .with_logit_gradient(LogitGradient::Exact);
         let mut pi_d = [0.0; 4];

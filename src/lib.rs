@@ -18,6 +18,7 @@ mod error;
 mod estimator;
 mod gumbel_softmax;
 mod ils;
+pub mod parameter;
 pub mod settings;
 mod softmax;
 mod toy_problem;
@@ -31,13 +32,13 @@ pub use categorical::{Categorical, sample_index};
 pub use envelope::Envelope;
 pub use error::ParameterError;
 pub use estimator::Estimator;
-pub use gumbel_softmax::{GumbelSoftmax, TEMPERATURE_RANGE, sample_gumbel};
-pub use ils::{Ils, LogitGradient, MAX_STEP_SIZE, PUBLISHED_EPSILON};
+pub use gumbel_softmax::{GumbelSoftmax, sample_gumbel};
+pub use ils::{Ils, LogitGradient, PUBLISHED_EPSILON};
 pub use settings::{Adjustment, Settings};
 pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
 pub use toy_problem::{
-    Config, Curve, Divergence, MAX_CATEGORIES, MAX_PARAMETERS, MAX_TRIALS, PUBLISHED_LOSS_EPSILON,
-    Trainer, curve, published_sweep,
+    Config, Curve, Divergence, DivergenceCause, PUBLISHED_LOSS_EPSILON, Trainer, curve,
+    published_sweep,
 };
 
 /// The random number generator behind every draw: PCG64 with a 128-bit multiplicative

@@ -1,58 +1,14 @@
-//! The demo's settings, their ranges, and their form in a link: parsed leniently (a bad value
-//! is replaced and reported, never fatal) and written back canonically.
+//! The demo's settings and their form in a link: parsed leniently (a bad value is replaced and
+//! reported, never fatal) and written back canonically. The allowed values are those of
+//! [`parameter`], the same the library and the command line check.
 
 use std::fmt;
 
 use crate::error::ParameterError;
 use crate::gumbel_softmax::GumbelSoftmax;
 use crate::ils::Ils;
+use crate::parameter::{self, Parameter};
 use crate::toy_problem::Config;
-
-/// The allowed values of one numeric setting.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Range {
-    pub min: f64,
-    pub max: f64,
-    /// Whether a slider for it should move on a logarithmic scale.
-    pub log: bool,
-}
-
-pub const TEMPERATURE: Range = Range {
-    min: 0.01,
-    max: 100.0,
-    log: true,
-};
-pub const STEP_SIZE: Range = Range {
-    min: 1e-9,
-    max: 1.0,
-    log: true,
-};
-pub const LEARNING_RATE: Range = Range {
-    min: 1e-6,
-    max: 10.0,
-    log: true,
-};
-pub const STEPS: Range = Range {
-    min: 1.0,
-    max: 1_000_000.0,
-    log: false,
-};
-pub const CATEGORIES: Range = Range {
-    min: 2.0,
-    max: 1_000.0,
-    log: false,
-};
-pub const TRIALS: Range = Range {
-    min: 1.0,
-    max: 100.0,
-    log: false,
-};
-/// Seeds stop at 2^53 - 1, the largest whole number a browser's number input holds exactly.
-pub const SEED: Range = Range {
-    min: 0.0,
-    max: 9_007_199_254_740_991.0,
-    log: false,
-};
 
 /// Everything that determines the two curves the page shows. [`Default`] is the published
 /// experiment: `T = 1`, `alpha = 0.01`, learning rate 0.01, 50,000 steps, `K = N = 5`.
@@ -146,13 +102,13 @@ impl Settings {
     /// left as it was if the text is not a number, and the change is returned as an error.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), Adjustment> {
         match key {
-            "temperature" => set_real(key, value, TEMPERATURE, &mut self.temperature),
-            "step_size" => set_real(key, value, STEP_SIZE, &mut self.step_size),
-            "learning_rate" => set_real(key, value, LEARNING_RATE, &mut self.learning_rate),
-            "steps" => set_whole(key, value, STEPS, &mut self.steps),
-            "categories" => set_count(key, value, CATEGORIES, &mut self.categories),
-            "trials" => set_count(key, value, TRIALS, &mut self.trials),
-            "seed" => set_whole(key, value, SEED, &mut self.seed),
+            "temperature" => set_real(parameter::TEMPERATURE, value, &mut self.temperature),
+            "step_size" => set_real(parameter::STEP_SIZE, value, &mut self.step_size),
+            "learning_rate" => set_real(parameter::LEARNING_RATE, value, &mut self.learning_rate),
+            "steps" => set_whole(parameter::STEPS, value, &mut self.steps),
+            "categories" => set_count(parameter::CATEGORIES, value, &mut self.categories),
+            "trials" => set_count(parameter::TRIALS, value, &mut self.trials),
+            "seed" => set_whole(parameter::SEED, value, &mut self.seed),
             "log_y" => match value {
                 "1" | "true" | "0" | "false" => {
                     self.log_y = matches!(value, "1" | "true");
@@ -217,55 +173,45 @@ impl Settings {
     }
 }
 
-fn set_real(key: &str, text: &str, range: Range, target: &mut f64) -> Result<(), Adjustment> {
+/// Parses `text` into `target` if it is an allowed value of `parameter`; otherwise sets the
+/// nearest allowed value (or keeps the old one, for text that is no number) and says so.
+fn set_real(parameter: Parameter, text: &str, target: &mut f64) -> Result<(), Adjustment> {
     let adjustment = |reason, used: f64| Adjustment {
-        key: key.to_owned(),
+        key: parameter.key.to_owned(),
         given: text.to_owned(),
         reason,
         used: Some(used.to_string()),
     };
-    match text.trim().parse::<f64>() {
-        Ok(value) if value.is_nan() => Err(adjustment("is not a number", *target)),
-        Ok(value) if value < range.min => {
-            *target = range.min;
-            Err(adjustment("is below the smallest allowed value", range.min))
-        }
-        Ok(value) if value > range.max => {
-            *target = range.max;
-            Err(adjustment("is above the largest allowed value", range.max))
-        }
-        Ok(value) => {
-            *target = value;
-            Ok(())
-        }
-        Err(_) => Err(adjustment("is not a number", *target)),
+    let value = match text.trim().parse::<f64>() {
+        Ok(value) if !value.is_nan() => value,
+        _ => return Err(adjustment("is not a number", *target)),
+    };
+    if parameter.check(value).is_ok() {
+        *target = value;
+        return Ok(());
     }
+    *target = parameter.nearest(value);
+    let reason = if value < parameter.min {
+        "is below the smallest allowed value"
+    } else if value > parameter.max {
+        "is above the largest allowed value"
+    } else {
+        "is not a whole number"
+    };
+    Err(adjustment(reason, *target))
 }
 
-fn set_whole(key: &str, text: &str, range: Range, target: &mut u64) -> Result<(), Adjustment> {
-    let mut real = *target as f64;
-    let clamped = set_real(key, text, range, &mut real);
-    let whole = real.round();
-    *target = whole as u64;
-    match clamped {
-        Err(adjustment) => Err(Adjustment {
-            used: Some(target.to_string()),
-            ..adjustment
-        }),
-        Ok(()) if whole != real => Err(Adjustment {
-            key: key.to_owned(),
-            given: text.to_owned(),
-            reason: "is not a whole number",
-            used: Some(target.to_string()),
-        }),
-        Ok(()) => Ok(()),
-    }
+fn set_whole(parameter: Parameter, text: &str, target: &mut u64) -> Result<(), Adjustment> {
+    let mut value = *target as f64;
+    let result = set_real(parameter, text, &mut value);
+    *target = value as u64;
+    result
 }
 
-fn set_count(key: &str, text: &str, range: Range, target: &mut usize) -> Result<(), Adjustment> {
-    let mut whole = *target as u64;
-    let result = set_whole(key, text, range, &mut whole);
-    *target = whole as usize;
+fn set_count(parameter: Parameter, text: &str, target: &mut usize) -> Result<(), Adjustment> {
+    let mut value = *target as f64;
+    let result = set_real(parameter, text, &mut value);
+    *target = value as usize;
     result
 }
 
@@ -279,6 +225,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parameter::{STEP_SIZE, TEMPERATURE};
 
     #[test]
     fn round_trip_of_every_setting() {
@@ -309,8 +256,8 @@ mod tests {
              &trials=Infinity&seed=-0&log_y=yes&colour=red",
         );
         let expected = Settings {
-            learning_rate: LEARNING_RATE.min,
-            steps: 1_000_000,
+            learning_rate: parameter::LEARNING_RATE.min,
+            steps: 10_000_000,
             categories: 3,
             trials: 100,
             ..Settings::default()
@@ -322,8 +269,8 @@ mod tests {
             [
                 "temperature=abc is not a number; using 1",
                 "step_size=NaN is not a number; using 0.01",
-                "learning_rate=-1 is below the smallest allowed value; using 0.000001",
-                "steps=1e308 is above the largest allowed value; using 1000000",
+                "learning_rate=-1 is below the smallest allowed value; using 0.000000001",
+                "steps=1e308 is above the largest allowed value; using 10000000",
                 "categories=2.5 is not a whole number; using 3",
                 "trials=Infinity is above the largest allowed value; using 100",
                 "log_y=yes is not 0 or 1; using 0",

@@ -6,21 +6,17 @@ use rand::{RngExt, SeedableRng};
 
 use crate::Generator;
 use crate::categorical::sample_index;
-use crate::error::{self, ParameterError};
+use crate::error::ParameterError;
 use crate::estimator::Estimator;
 use crate::gumbel_softmax::GumbelSoftmax;
 use crate::ils::Ils;
+use crate::parameter;
 use crate::softmax::softmax;
 
 /// The epsilon of the published loss, `ln(draw + 1e-8)`: it keeps the logarithm of a one-hot
 /// draw's zeros finite, and so sets the size of the gradient (about `t / 1e-8`) that those
 /// entries send back.
 pub const PUBLISHED_LOSS_EPSILON: f64 = 1e-8;
-
-/// The largest number of categories and of trials accepted, and of the two multiplied.
-pub const MAX_CATEGORIES: usize = 100_000;
-pub const MAX_TRIALS: usize = 100_000;
-pub const MAX_PARAMETERS: usize = 10_000_000;
 
 /// Settings of the toy problem. [`Default`] is the published experiment.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,14 +52,14 @@ impl Config {
     /// Checks every field, so that training cannot fail on a bad setting afterwards.
     ///
     /// # Errors
-    /// [`ParameterError`] naming the first field out of range.
+    /// [`ParameterError`] naming the first field outside its range in [`parameter`].
     pub fn validate(&self) -> Result<(), ParameterError> {
-        error::count("categories", self.categories, 2, MAX_CATEGORIES)?;
-        error::count("trials", self.trials, 1, MAX_TRIALS)?;
-        let max_trials = (MAX_PARAMETERS / self.categories).min(MAX_TRIALS);
-        error::count("trials", self.trials, 1, max_trials)?;
-        error::positive("learning rate", self.learning_rate)?;
-        error::positive("loss epsilon", self.loss_epsilon)?;
+        parameter::CATEGORIES.check_count(self.categories as u64)?;
+        parameter::TRIALS.check_count(self.trials as u64)?;
+        parameter::STEPS.check_count(self.steps)?;
+        parameter::LEARNING_RATE.check(self.learning_rate)?;
+        parameter::LOSS_EPSILON.check(self.loss_epsilon)?;
+        parameter::SEED.check_count(self.seed)?;
         Ok(())
     }
 }
@@ -82,18 +78,37 @@ pub fn published_sweep() -> Vec<Estimator> {
         .expect("the published parameters are within range")
 }
 
-/// Why a run stopped: its KL stopped being a finite number.
+/// Why a run stopped: a number on its path stopped being finite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Divergence {
-    /// The step whose update made the logits or the KL non-finite.
+    /// The step that produced the first non-finite number.
     pub step: u64,
+    /// Which number it was.
+    pub cause: DivergenceCause,
+}
+
+/// The first non-finite number of a diverged step, in the order a step computes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DivergenceCause {
+    /// An estimator's gradient with respect to the logits.
+    Gradient,
+    /// A logit after the SGD update.
+    Logits,
+    /// The KL of the updated logits (with every logit and gradient finite, this means the
+    /// logits are so far apart that the log-normaliser overflowed).
+    Kl,
 }
 
 impl std::fmt::Display for Divergence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cause = match self.cause {
+            DivergenceCause::Gradient => "the gradient",
+            DivergenceCause::Logits => "the logits",
+            DivergenceCause::Kl => "the KL",
+        };
         write!(
             f,
-            "diverged at step {}: the logits or the KL stopped being finite numbers",
+            "diverged at step {}: {cause} stopped being finite",
             self.step
         )
     }
@@ -187,7 +202,9 @@ impl Trainer {
     /// Advances one SGD step and returns the new mean KL, in nats.
     ///
     /// # Errors
-    /// [`Divergence`] if the step made the KL non-finite (a learning rate far too large, say).
+    /// [`Divergence`] if the step made a gradient, a logit or the KL non-finite. Within the
+    /// ranges of [`parameter`] that takes extreme starting logits (see
+    /// [`with_logits`](Self::with_logits)); the check is a guarantee that no NaN reaches a curve.
     /// The trainer then keeps its last finite KL and every later call returns the same error.
     pub fn step(&mut self) -> Result<f64, Divergence> {
         if let Some(divergence) = self.divergence {
@@ -199,6 +216,7 @@ impl Trainer {
         let epsilon = self.config.loss_epsilon;
         let rate = self.config.learning_rate;
         let mut kl_sum = 0.0;
+        let (mut finite_gradient, mut finite_logits) = (true, true);
 
         for trial in 0..self.config.trials {
             let row = trial * k..(trial + 1) * k;
@@ -225,6 +243,8 @@ impl Trainer {
 
             for (logit, grad) in logits.iter_mut().zip(&self.grad_logits) {
                 *logit -= rate * grad;
+                finite_gradient &= grad.is_finite();
+                finite_logits &= logit.is_finite();
             }
             self.log_normalisers[trial] = softmax(logits, probs);
             kl_sum += self.trial_kl(trial);
@@ -232,15 +252,43 @@ impl Trainer {
 
         self.steps_taken += 1;
         let kl = kl_sum / self.config.trials as f64;
-        if !kl.is_finite() {
+        let cause = if !finite_gradient {
+            Some(DivergenceCause::Gradient)
+        } else if !finite_logits {
+            Some(DivergenceCause::Logits)
+        } else if !kl.is_finite() {
+            Some(DivergenceCause::Kl)
+        } else {
+            None
+        };
+        if let Some(cause) = cause {
             let divergence = Divergence {
                 step: self.steps_taken,
+                cause,
             };
             self.divergence = Some(divergence);
             return Err(divergence);
         }
         self.kl = kl;
         Ok(kl)
+    }
+
+    /// The same run started from other logits, `N` rows of `K` finite numbers.
+    ///
+    /// # Errors
+    /// [`ParameterError::NotADistribution`] for a wrong length or a non-finite logit.
+    pub fn with_logits(mut self, logits: &[f64]) -> Result<Self, ParameterError> {
+        if logits.len() != self.logits.len() {
+            return Err(ParameterError::NotADistribution(
+                "logits of the wrong length",
+            ));
+        }
+        if logits.iter().any(|x| !x.is_finite()) {
+            return Err(ParameterError::NotADistribution("a logit is not finite"));
+        }
+        self.logits.copy_from_slice(logits);
+        self.kl = self.refresh_all();
+        Ok(self)
     }
 
     /// Recomputes every trial's softmax and returns the mean KL.

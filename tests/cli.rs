@@ -144,7 +144,7 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["reproduce", "--steps", "-5", "--out", out],
-            "steps must be 0 or more, got -5",
+            "steps must be from 0 to 10000000, got -5",
         ),
         (
             vec![
@@ -156,7 +156,7 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
                 "--out",
                 out,
             ],
-            "temperature must be greater than 0, got 0",
+            "temperature must be from 0.000001 to 1000000, got 0",
         ),
         (
             vec![
@@ -184,7 +184,7 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
                 "--out",
                 out,
             ],
-            "categories must be from 2 to 100000, got 1",
+            "categories must be from 2 to 1000, got 1",
         ),
         (
             vec!["reproduce", "--out", under_a_file.to_str().unwrap()],

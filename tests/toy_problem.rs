@@ -152,22 +152,30 @@ fn value_stability() {
 
 #[test]
 fn divergence_is_reported_not_plotted() {
-    let config = Config {
-        learning_rate: 1e308,
-        ..Config::default()
-    };
-    let mut trainer = Trainer::new(config, ils_at(0.01)).expect("valid config");
+    // Logits of 1e304 at the smallest temperature: (logits + g) / T overflows to infinity and
+    // the relaxed sample, then the gradient, become NaN on the first step. The starting KL,
+    // about 1e304 nats, is still finite.
+    let config = Config::default();
+    let huge: Vec<f64> = (0..25)
+        .map(|i| if i % 2 == 0 { 1e304 } else { 0.0 })
+        .collect();
+    let mut trainer = Trainer::new(config, gs_at(1e-6))
+        .and_then(|t| t.with_logits(&huge))
+        .expect("valid settings and finite logits");
     let start = trainer.kl();
-    let stop = trainer
-        .step()
-        .expect_err("a learning rate of 1e308 overflows the logits");
+    assert!(start.is_finite());
+    let stop = trainer.step().expect_err("the first step overflows");
     assert_eq!(stop.step, 1);
+    assert_eq!(stop.cause, ils::DivergenceCause::Gradient);
+    assert_eq!(
+        stop.to_string(),
+        "diverged at step 1: the gradient stopped being finite"
+    );
     assert_eq!(trainer.kl(), start, "the last finite KL is kept");
     assert_eq!(trainer.step(), Err(stop), "a stopped run stays stopped");
 
-    let curve = curve(config, ils_at(0.01), |_| {}).expect("valid config");
-    assert_eq!(curve.kl, [start]);
-    assert_eq!(curve.divergence, Some(stop));
+    let untouched = Trainer::new(config, ils_at(0.01)).expect("valid settings");
+    assert!(untouched.with_logits(&[f64::NAN; 25]).is_err());
 }
 
 #[test]
@@ -210,11 +218,17 @@ fn bad_settings_are_rejected_with_their_name() {
         ),
         (
             Config {
-                trials: 10_000,
-                categories: 10_000,
+                trials: 101,
                 ..Config::default()
             },
             "trials",
+        ),
+        (
+            Config {
+                seed: 1 << 53,
+                ..Config::default()
+            },
+            "seed",
         ),
     ];
     for (config, name) in cases {

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use ils::{Config, Curve, Estimator, GumbelSoftmax, Ils, LogitGradient};
+use ils::{Config, Curve, Estimator, GumbelSoftmax, Ils, LogitGradient, parameter};
 
 #[derive(Parser)]
 #[command(
@@ -95,8 +95,7 @@ struct ProblemArgs {
 
 impl ProblemArgs {
     fn config(&self) -> Result<Config> {
-        let steps = u64::try_from(self.steps)
-            .map_err(|_| anyhow::anyhow!("steps must be 0 or more, got {}", self.steps))?;
+        let steps = parameter::STEPS.check(self.steps as f64)? as u64;
         let config = Config {
             trials: self.trials,
             categories: self.categories,

@@ -88,6 +88,7 @@ impl Staging {
                     envelope,
                     colour: colour(&curve.estimator),
                     faint: false,
+                    diverged_at: curve.divergence.map(|d| d.step),
                 }],
                 steps: config.steps,
                 y,

@@ -12,7 +12,8 @@ use web_sys::{HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElemen
 use super::canvas::Canvas;
 use super::page::{self, element};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
-use crate::settings::{self, Range, Settings};
+use crate::parameter::{self, Parameter};
+use crate::settings::Settings;
 use crate::{Envelope, Estimator, Trainer};
 
 /// Buckets kept per curve: memory and drawing cost stay bounded however long the run.
@@ -22,8 +23,10 @@ const CURVE_CAPACITY: usize = 2048;
 /// speed.
 const FRAME_BUDGET_MS: f64 = 12.0;
 
-/// Steps between two looks at the clock inside a frame.
-const CHUNK: u64 = 64;
+/// Logits updated between two looks at the clock inside a frame: about a millisecond of work,
+/// so that even at the largest problem (a step of 1e5 logits) a frame overruns its budget by
+/// at most one step.
+const LOGITS_PER_CLOCK_CHECK: u64 = 32_768;
 
 /// The number of KL values (steps 0 to 10) written for the same-seed check.
 const CHECK_STEPS: u64 = 10;
@@ -128,6 +131,7 @@ impl Side {
                 envelope: ghost,
                 colour,
                 faint: true,
+                diverged_at: None,
             });
         }
         series.push(Series {
@@ -139,6 +143,7 @@ impl Side {
             envelope: &self.curve,
             colour,
             faint: false,
+            diverged_at: self.trainer.divergence().map(|d| d.step),
         });
         Panel {
             title: estimator.to_string(),
@@ -218,17 +223,18 @@ struct Timing {
     draws: u32,
 }
 
-/// The settings with a control of their own, and how each is shown.
-const SLIDERS: [(&str, Range); 2] = [
-    ("temperature", settings::TEMPERATURE),
-    ("step_size", settings::STEP_SIZE),
-];
-const NUMBERS: [(&str, Range); 5] = [
-    ("learning_rate", settings::LEARNING_RATE),
-    ("steps", settings::STEPS),
-    ("categories", settings::CATEGORIES),
-    ("trials", settings::TRIALS),
-    ("seed", settings::SEED),
+/// The log-scale sliders and the span each covers. A span is a choice of this page, not a
+/// limit: a link may hold any allowed value (see [`parameter`]), and the slider then rests at
+/// its end while the readout shows the value.
+const SLIDERS: [(&str, f64, f64); 2] = [("temperature", 0.01, 100.0), ("step_size", 1e-9, 1.0)];
+
+/// The number inputs, with their allowed values.
+const NUMBERS: [Parameter; 5] = [
+    parameter::LEARNING_RATE,
+    parameter::STEPS,
+    parameter::CATEGORIES,
+    parameter::TRIALS,
+    parameter::SEED,
 ];
 
 impl App {
@@ -260,16 +266,16 @@ impl App {
                 ..Timing::default()
             },
         };
-        for (id, range) in SLIDERS {
+        for (id, min, max) in SLIDERS {
             let input: HtmlInputElement = element(id)?;
-            input.set_min(&range.min.log10().to_string());
-            input.set_max(&range.max.log10().to_string());
+            input.set_min(&min.log10().to_string());
+            input.set_max(&max.log10().to_string());
             input.set_step("0.01");
         }
-        for (id, range) in NUMBERS {
-            let input: HtmlInputElement = element(id)?;
-            input.set_min(&range.min.to_string());
-            input.set_max(&range.max.to_string());
+        for parameter in NUMBERS {
+            let input: HtmlInputElement = element(parameter.key)?;
+            input.set_min(&parameter.min.to_string());
+            input.set_max(&parameter.max.to_string());
         }
         let messages: Vec<String> = adjustments
             .iter()
@@ -291,9 +297,12 @@ impl App {
     /// Puts every setting's value into its control.
     fn write_controls(&self) -> Result<(), JsValue> {
         let s = &self.settings;
-        for (id, value) in [("temperature", s.temperature), ("step_size", s.step_size)] {
+        let values = [s.temperature, s.step_size];
+        for ((id, min, max), value) in SLIDERS.into_iter().zip(values) {
             let input: HtmlInputElement = element(id)?;
-            input.set_value(&value.log10().to_string());
+            // A value beyond the slider's span (or 0, whose logarithm is -inf) rests at an end.
+            let position = value.log10().clamp(min.log10(), max.log10());
+            input.set_value(&position.to_string());
             element::<HtmlElement>(&format!("{id}-value"))?
                 .set_text_content(Some(&value.to_string()));
         }
@@ -370,7 +379,7 @@ impl App {
         let input: HtmlInputElement = element(key)?;
         let text = if input.type_() == "checkbox" {
             if input.checked() { "1" } else { "0" }.to_owned()
-        } else if SLIDERS.iter().any(|(id, _)| *id == key) {
+        } else if SLIDERS.iter().any(|(id, _, _)| *id == key) {
             let position: f64 = input.value().parse().unwrap_or(f64::NAN);
             round_significant(10f64.powf(position), 3).to_string()
         } else {
@@ -412,6 +421,11 @@ impl App {
         self.write_check()?;
         self.needs_draw = true;
         Ok(())
+    }
+
+    fn steps_per_clock_check(&self) -> u64 {
+        let logits = (self.settings.trials * self.settings.categories) as u64;
+        (LOGITS_PER_CLOCK_CHECK / logits).max(1)
     }
 
     fn on_play(&mut self) -> Result<(), JsValue> {
@@ -475,7 +489,9 @@ impl App {
             let start = now();
             let mut done = 0;
             while done < self.steps_per_frame {
-                let chunk = CHUNK.min(self.steps_per_frame - done);
+                let chunk = self
+                    .steps_per_clock_check()
+                    .min(self.steps_per_frame - done);
                 for side in &mut self.sides {
                     side.advance(chunk, steps);
                 }
@@ -529,10 +545,9 @@ impl App {
 
 /// Attaches a handler to every control.
 fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
-    let keys = SLIDERS
-        .iter()
-        .chain(&NUMBERS)
-        .map(|(id, _)| *id)
+    let sliders = SLIDERS.iter().map(|(id, _, _)| *id);
+    let keys = sliders
+        .chain(NUMBERS.iter().map(|p| p.key))
         .chain(["log_y"]);
     for key in keys {
         let input: HtmlInputElement = element(key)?;
