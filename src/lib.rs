@@ -37,8 +37,8 @@ pub use ils::{Ils, LogitGradient, PUBLISHED_EPSILON};
 pub use settings::{Adjustment, Settings};
 pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
 pub use toy_problem::{
-    Config, Curve, Divergence, DivergenceCause, PUBLISHED_LOSS_EPSILON, Trainer, curve,
-    published_sweep,
+    Config, Curve, Divergence, DivergenceCause, MAX_CURVE_POINTS, PUBLISHED_LOSS_EPSILON, Trainer,
+    curve, curve_with_limit, published_sweep,
 };
 
 /// The random number generator behind every draw: PCG64 with a 128-bit multiplicative

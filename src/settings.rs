@@ -187,7 +187,8 @@ fn set_real(parameter: Parameter, text: &str, target: &mut f64) -> Result<(), Ad
         _ => return Err(adjustment("is not a number", *target)),
     };
     if parameter.check(value).is_ok() {
-        *target = value;
+        // + 0.0 turns -0 into 0, so a link never carries a negative zero.
+        *target = value + 0.0;
         return Ok(());
     }
     *target = parameter.nearest(value);

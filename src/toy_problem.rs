@@ -377,15 +377,39 @@ fn one_hot_loss_gradient(targets: &[f64], drawn: usize, scale: f64, epsilon: f64
     }
 }
 
-/// A whole run: the mean KL before any step and after each of `steps` steps.
+/// The most values a [`Curve`] keeps: runs longer than this are thinned to every `stride`-th
+/// step, so memory stays bounded (8 MB per curve) however many steps are taken.
+pub const MAX_CURVE_POINTS: u64 = 1_000_000;
+
+/// A whole run: the mean KL at the start and after every `stride`-th step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curve {
     /// The estimator that made it.
     pub estimator: Estimator,
-    /// `kl[s]` is the mean KL after `s` steps, in nats; `kl[0]` is the start.
+    /// `kl[i]` is the mean KL after `i * stride` steps, in nats, except the last value, which is
+    /// the KL after `last_step` steps; `kl[0]` is the start.
     pub kl: Vec<f64>,
+    /// Steps between kept values: 1 for runs of up to [`MAX_CURVE_POINTS`] steps.
+    pub stride: u64,
+    /// The step of the last value: the run's length, or the last finite step of a run that
+    /// diverged.
+    pub last_step: u64,
     /// Set if the run stopped early; `kl` then ends at the last finite value.
     pub divergence: Option<Divergence>,
+}
+
+impl Curve {
+    /// The step of each value of `kl`, in order.
+    pub fn steps(&self) -> impl Iterator<Item = u64> + '_ {
+        let last = self.kl.len().saturating_sub(1);
+        (0..self.kl.len()).map(move |i| {
+            if i == last {
+                self.last_step
+            } else {
+                i as u64 * self.stride
+            }
+        })
+    }
 }
 
 /// Runs `config.steps` steps with `estimator`, calling `progress` with the number of steps
@@ -396,17 +420,35 @@ pub struct Curve {
 pub fn curve(
     config: Config,
     estimator: Estimator,
+    progress: impl FnMut(u64),
+) -> Result<Curve, ParameterError> {
+    curve_with_limit(config, estimator, MAX_CURVE_POINTS, progress)
+}
+
+/// [`curve`] keeping at most about `max_points` values (one more for the start, one for the
+/// end).
+///
+/// # Errors
+/// [`ParameterError`] if a field of `config` is out of range.
+pub fn curve_with_limit(
+    config: Config,
+    estimator: Estimator,
+    max_points: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<Curve, ParameterError> {
     let mut trainer = Trainer::new(config, estimator)?;
-    // Reserve up front for ordinary runs; a huge request grows as it goes instead.
-    let capacity = config.steps.min(1 << 22) as usize + 1;
-    let mut kl = Vec::with_capacity(capacity);
+    let stride = config.steps.div_ceil(max_points.max(1)).max(1);
+    let mut kl = Vec::with_capacity((config.steps / stride) as usize + 2);
     kl.push(trainer.kl());
     let mut divergence = None;
+    let mut last_step = 0;
     for step in 1..=config.steps {
         match trainer.step() {
-            Ok(value) => kl.push(value),
+            Ok(value) if step % stride == 0 || step == config.steps => {
+                kl.push(value);
+                last_step = step;
+            }
+            Ok(_) => {}
             Err(stop) => {
                 divergence = Some(stop);
                 break;
@@ -416,9 +458,17 @@ pub fn curve(
             progress(step);
         }
     }
+    // A run that stopped between two kept steps still ends on its last finite value.
+    let stopped_at = trainer.steps_taken() - u64::from(divergence.is_some());
+    if last_step != stopped_at {
+        kl.push(trainer.kl());
+        last_step = stopped_at;
+    }
     Ok(Curve {
         estimator,
         kl,
+        stride,
+        last_step,
         divergence,
     })
 }

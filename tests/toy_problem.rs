@@ -236,3 +236,32 @@ fn bad_settings_are_rejected_with_their_name() {
         assert!(error.to_string().starts_with(name), "{error}");
     }
 }
+
+#[test]
+fn long_runs_keep_a_bounded_thinned_curve() {
+    let config = Config {
+        steps: 1_001,
+        seed: 5,
+        ..Config::default()
+    };
+    let full = curve(config, ils_at(0.01), |_| {}).expect("valid config");
+    assert_eq!(
+        (full.stride, full.kl.len(), full.last_step),
+        (1, 1_002, 1_001)
+    );
+
+    // At most 100 values: every 11th step (ceil(1001 / 100)), then the last one.
+    let thin = ils::curve_with_limit(config, ils_at(0.01), 100, |_| {}).expect("valid config");
+    assert_eq!(thin.stride, 11);
+    let steps: Vec<u64> = thin.steps().collect();
+    assert_eq!(steps.len(), 92); // 0, 11, ..., 990 (91 values), then 1001
+    assert_eq!(&steps[..3], &[0, 11, 22]);
+    assert_eq!(steps[steps.len() - 2..], [990, 1_001]);
+    for (step, kl) in thin.steps().zip(&thin.kl) {
+        assert_eq!(
+            kl.to_bits(),
+            full.kl[step as usize].to_bits(),
+            "step {step}"
+        );
+    }
+}

@@ -51,8 +51,10 @@ impl Staging {
         self.directory.path().join(name)
     }
 
-    /// Stages `curves.csv`: `estimator,parameter,step,kl`, one row per curve and step; `kl` is
-    /// in nats, written with enough digits to read back the same bits.
+    /// Stages `curves.csv`: `estimator,parameter,step,kl`, one row per curve and kept step
+    /// (every step, or every `stride`-th of a run longer than [`ils::MAX_CURVE_POINTS`]: the
+    /// `step` column says which); `kl` is in nats, written with enough digits to read back the
+    /// same bits.
     pub fn write_csv(&mut self, curves: &[Curve]) -> Result<()> {
         let path = self.staged("curves.csv");
         let mut writer = csv::Writer::from_path(&path).context("cannot write curves.csv")?;
@@ -60,7 +62,7 @@ impl Staging {
         for curve in curves {
             let name = curve.estimator.name();
             let parameter = curve.estimator.parameter().to_string();
-            for (step, kl) in curve.kl.iter().enumerate() {
+            for (step, kl) in curve.steps().zip(&curve.kl) {
                 writer.write_record([name, &parameter, &step.to_string(), &kl.to_string()])?;
             }
         }
@@ -73,10 +75,7 @@ impl Staging {
     pub fn write_figures(&mut self, curves: &[Curve], config: &Config) -> Result<()> {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
             .map_err(|_| anyhow::anyhow!("the bundled font could not be read"))?;
-        let envelopes: Vec<Envelope> = curves
-            .iter()
-            .map(|c| Envelope::from_values(&c.kl, ENVELOPE_CAPACITY))
-            .collect();
+        let envelopes: Vec<Envelope> = curves.iter().map(envelope_of).collect();
         let y = YAxis::fitting(&envelopes, false);
         let panels: Vec<Panel> = curves
             .iter()
@@ -127,6 +126,18 @@ impl Staging {
     }
 }
 
+/// The curve at step resolution for drawing: a thinned curve's value stands for the steps up
+/// to the next kept one.
+fn envelope_of(curve: &Curve) -> Envelope {
+    let mut envelope = Envelope::new(ENVELOPE_CAPACITY);
+    let steps: Vec<u64> = curve.steps().collect();
+    for (i, &kl) in curve.kl.iter().enumerate() {
+        let span = steps.get(i + 1).map_or(1, |next| next - steps[i]);
+        (0..span).for_each(|_| envelope.push(kl));
+    }
+    envelope
+}
+
 fn colour(estimator: &Estimator) -> RGBColor {
     match estimator {
         Estimator::GumbelSoftmax(_) => chart::GUMBEL_SOFTMAX_COLOUR,
@@ -146,7 +157,8 @@ pub fn print_summary(curves: &[Curve], config: &Config) {
     );
     for curve in curves {
         let after_start = &curve.kl[1.min(curve.kl.len())..];
-        let recent = &after_start[after_start.len().saturating_sub(RECENT_STEPS)..];
+        let recent_values = (RECENT_STEPS as u64).div_ceil(curve.stride) as usize;
+        let recent = &after_start[after_start.len().saturating_sub(recent_values)..];
         let mean = if recent.is_empty() {
             f64::NAN
         } else {

@@ -1,0 +1,24 @@
+//! Any address the page can be opened with: the settings read from it are allowed values,
+//! build both estimators and a trainer, and write a link that reads back to the same settings
+//! with nothing to report.
+
+#![no_main]
+
+use ils::{Settings, Trainer};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let query = String::from_utf8_lossy(data);
+    let (settings, _) = Settings::from_query(&query);
+
+    let gs = settings.gumbel_softmax().expect("a temperature from a link is in range");
+    let ils = settings.ils().expect("a step size from a link is in range");
+    for estimator in [gs.into(), ils.into()] {
+        Trainer::new(settings.config(), estimator).expect("settings from a link are valid");
+    }
+
+    let link = settings.to_query();
+    let (again, adjustments) = Settings::from_query(&link);
+    assert_eq!(again, settings, "{link}");
+    assert!(adjustments.is_empty(), "{link}: {adjustments:?}");
+});
