@@ -262,3 +262,47 @@ test('under a strict Content-Security-Policy, in an iframe under a sub-path, it 
     rmSync(blog, { recursive: true, force: true });
   }
 });
+
+test('hostile links open a working page, with a notice where a value was changed', async () => {
+  const long = 'x'.repeat(8_000); // below the 16 KB a request line may have
+  const cases = [
+    ['temperature=&step_size=&steps=300', true],
+    ['temperature=NaN&step_size=NaN&steps=300', true],
+    ['temperature=Infinity&learning_rate=-Infinity&steps=300', true],
+    ['seed=-0&step_size=-0&steps=300', false],
+    ['learning_rate=1e308&temperature=1e-308&steps=300', true],
+    [`temperature=${long}&steps=300`, true],
+    ['seed=1&seed=2&seed=3&steps=300', true],
+    ['unknown=1&foo=bar&steps=300', true],
+    [`temperature=${encodeURIComponent('<script>alert(1)</script>')}&steps=300`, true],
+    [`${encodeURIComponent('<img src=x onerror=alert(1)>')}=1&steps=300`, true],
+    ['%00=%00&temperature=%E2%80%8B&steps=300', true],
+    ['categories=1000&trials=100&steps=5', false],
+    ['steps=0', false],
+    ['log_y=1&learning_rate=1000&step_size=1000000&steps=300', false],
+  ];
+  for (const [link, changed] of cases) {
+    const { page, errors } = await open('?' + link);
+    let dialog = false;
+    page.on('dialog', async (d) => {
+      dialog = true;
+      await d.dismiss();
+    });
+    await finished(page);
+    const label = link.slice(0, 80);
+    assert.equal(await page.isVisible('#notice'), changed, `${label}: notice`);
+    assert.equal(await page.isVisible('#error'), false, `${label}: error box`);
+    for (const id of ['gumbel-softmax', 'ils']) {
+      const text = await readout(page, id);
+      assert.match(text, /^Step [\d,]+ of [\d,]+: KL \d/, `${label}: ${text}`);
+      assert.doesNotMatch(text, /NaN|inf/i, `${label}: ${text}`);
+    }
+    if (!link.startsWith('steps=0')) {
+      assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 20, label);
+      assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 20, label);
+    }
+    assert.equal(dialog, false, `${label}: a script ran`);
+    assert.deepEqual(errors, [], label);
+    await page.close();
+  }
+});
