@@ -3,6 +3,8 @@
 //! Files are written into a hidden staging directory inside the output directory and moved
 //! into place only once all of them are complete, so a failure leaves no partial file behind.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -57,17 +59,8 @@ impl Staging {
     /// same bits.
     pub fn write_csv(&mut self, curves: &[Curve]) -> Result<()> {
         let path = self.staged("curves.csv");
-        let mut writer = csv::Writer::from_path(&path).context("cannot write curves.csv")?;
-        writer.write_record(["estimator", "parameter", "step", "kl"])?;
-        for curve in curves {
-            let name = curve.estimator.name();
-            let parameter = curve.estimator.parameter().to_string();
-            for (step, kl) in curve.steps().zip(&curve.kl) {
-                writer.write_record([name, &parameter, &step.to_string(), &kl.to_string()])?;
-            }
-        }
-        writer.flush().context("cannot write curves.csv")?;
-        Ok(())
+        let file = File::create(&path).context("cannot write curves.csv")?;
+        ils::write_csv(curves, BufWriter::new(file)).context("cannot write curves.csv")
     }
 
     /// Stages `figure.png` and `figure.svg`: one panel per curve, three to a row, on one

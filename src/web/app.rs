@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement};
 
 use super::canvas::Canvas;
+use super::export;
 use super::page::{self, element};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
 use crate::parameter::{self, Parameter};
@@ -569,6 +570,19 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         app.read_speed();
         Ok(())
     })?;
+    listen(app, "download-csv", "click", |app| {
+        let runs: Vec<_> = app
+            .sides
+            .iter()
+            .map(|s| (*s.trainer.estimator(), s.trainer.steps_taken()))
+            .collect();
+        export::download_csv(&app.settings, &runs)
+    })?;
+    listen(app, "download-png", "click", |app| {
+        let canvases: Vec<_> = app.sides.iter().map(|s| &s.canvas).collect();
+        export::download_png(&app.settings, &canvases)
+    })?;
+    listen(app, "copy-link", "click", |_| export::copy_link())?;
     listen(app, "shared_y", "change", |app| {
         app.needs_draw = true;
         Ok(())

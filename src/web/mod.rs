@@ -6,6 +6,7 @@
 
 mod app;
 mod canvas;
+mod export;
 mod page;
 
 /// Starts the demo: called from `main` when the page loads the WebAssembly module.

@@ -306,3 +306,43 @@ test('hostile links open a working page, with a notice where a value was changed
     await page.close();
   }
 });
+
+test('the downloads hold the curves on screen and the link copies the state', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url + '?steps=400&seed=11&temperature=0.3');
+  await finished(page);
+  const out = mkdtempSync(join(tmpdir(), 'ils-downloads-'));
+  try {
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    assert.match(csv.suggestedFilename(), /^ils-T0\.3-.*seed11\.csv$/);
+    const text = readFileSync(await csv.path(), 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'estimator,parameter,step,kl');
+    assert.equal(lines.length, 1 + 2 * 401);
+
+    // The same rows as the command line's, to the last digit.
+    for (const [estimator, flag, value] of [['gumbel-softmax', '--temperature', '0.3'], ['ils', '--step-size', '0.01']]) {
+      execFileSync(BIN, ['run', '--estimator', estimator, flag, value, '--seed', '11', '--steps', '400', '--out', out]);
+      const native = readFileSync(join(out, 'curves.csv'), 'utf8').trim().split('\n').slice(1);
+      assert.deepEqual(lines.filter((l) => l.startsWith(estimator + ',')), native, estimator);
+    }
+
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('#download-png')]);
+    const bytes = readFileSync(await png.path());
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.ok(bytes.length > 10_000);
+
+    await page.click('#copy-link');
+    await page.waitForFunction(() => document.getElementById('export-status').textContent === 'Link copied.');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
