@@ -17,6 +17,9 @@ pub struct Settings {
     pub temperature: f64,
     pub step_size: f64,
     pub learning_rate: f64,
+    /// The epsilon in the loss's `ln(draw + epsilon)`: it sets the size of the gradient the
+    /// ILS step sees, about `t / epsilon`.
+    pub loss_epsilon: f64,
     pub steps: u64,
     pub categories: usize,
     pub trials: usize,
@@ -32,6 +35,7 @@ impl Default for Settings {
             temperature: 1.0,
             step_size: 0.01,
             learning_rate: config.learning_rate,
+            loss_epsilon: config.loss_epsilon,
             steps: config.steps,
             categories: config.categories,
             trials: config.trials,
@@ -105,6 +109,7 @@ impl Settings {
             "temperature" => set_real(parameter::TEMPERATURE, value, &mut self.temperature),
             "step_size" => set_real(parameter::STEP_SIZE, value, &mut self.step_size),
             "learning_rate" => set_real(parameter::LEARNING_RATE, value, &mut self.learning_rate),
+            "loss_epsilon" => set_real(parameter::LOSS_EPSILON, value, &mut self.loss_epsilon),
             "steps" => set_whole(parameter::STEPS, value, &mut self.steps),
             "categories" => set_count(parameter::CATEGORIES, value, &mut self.categories),
             "trials" => set_count(parameter::TRIALS, value, &mut self.trials),
@@ -136,6 +141,7 @@ impl Settings {
             .append_pair("temperature", &self.temperature.to_string())
             .append_pair("step_size", &self.step_size.to_string())
             .append_pair("learning_rate", &self.learning_rate.to_string())
+            .append_pair("loss_epsilon", &self.loss_epsilon.to_string())
             .append_pair("steps", &self.steps.to_string())
             .append_pair("categories", &self.categories.to_string())
             .append_pair("trials", &self.trials.to_string())
@@ -151,9 +157,9 @@ impl Settings {
             categories: self.categories,
             steps: self.steps,
             learning_rate: self.learning_rate,
-            ..Config::default()
+            loss_epsilon: self.loss_epsilon,
+            seed: self.seed,
         }
-        .with_seed(self.seed)
     }
 
     /// The Gumbel-Softmax estimator at this temperature.
@@ -216,13 +222,6 @@ fn set_count(parameter: Parameter, text: &str, target: &mut usize) -> Result<(),
     result
 }
 
-impl Config {
-    /// The same settings with another seed.
-    pub fn with_seed(self, seed: u64) -> Self {
-        Self { seed, ..self }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +233,7 @@ mod tests {
             temperature: 0.25,
             step_size: 1e-7,
             learning_rate: 0.5,
+            loss_epsilon: 1e-3,
             steps: 200_000,
             categories: 12,
             trials: 3,
@@ -243,8 +243,8 @@ mod tests {
         let query = settings.to_query();
         assert_eq!(
             query,
-            "temperature=0.25&step_size=0.0000001&learning_rate=0.5&steps=200000&categories=12\
-             &trials=3&seed=9007199254740991&log_y=1"
+            "temperature=0.25&step_size=0.0000001&learning_rate=0.5&loss_epsilon=0.001\
+             &steps=200000&categories=12&trials=3&seed=9007199254740991&log_y=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
         assert_eq!(Settings::from_query("?"), (Settings::default(), vec![]));

@@ -227,7 +227,11 @@ struct Timing {
 /// The log-scale sliders and the span each covers. A span is a choice of this page, not a
 /// limit: a link may hold any allowed value (see [`parameter`]), and the slider then rests at
 /// its end while the readout shows the value.
-const SLIDERS: [(&str, f64, f64); 2] = [("temperature", 0.01, 100.0), ("step_size", 1e-9, 1.0)];
+const SLIDERS: [(&str, f64, f64); 3] = [
+    ("temperature", 0.01, 100.0),
+    ("step_size", 1e-9, 1.0),
+    ("loss_epsilon", 1e-12, 1e-2),
+];
 
 /// The number inputs, with their allowed values.
 const NUMBERS: [Parameter; 5] = [
@@ -298,7 +302,7 @@ impl App {
     /// Puts every setting's value into its control.
     fn write_controls(&self) -> Result<(), JsValue> {
         let s = &self.settings;
-        let values = [s.temperature, s.step_size];
+        let values = [s.temperature, s.step_size, s.loss_epsilon];
         for ((id, min, max), value) in SLIDERS.into_iter().zip(values) {
             let input: HtmlInputElement = element(id)?;
             // A value beyond the slider's span (or 0, whose logarithm is -inf) rests at an end.
@@ -399,7 +403,15 @@ impl App {
         }
 
         let after = self.settings;
-        let problem = |s: &Settings| (s.learning_rate, s.categories, s.trials, s.seed);
+        let problem = |s: &Settings| {
+            (
+                s.learning_rate,
+                s.loss_epsilon,
+                s.categories,
+                s.trials,
+                s.seed,
+            )
+        };
         let problem_changed = problem(&before) != problem(&after);
         let mut restarted = false;
         for side in &mut self.sides {
