@@ -140,9 +140,11 @@ pub fn draw_panel<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;
 
     let log = panel.y.log;
+    // A log axis is linear in log10(KL); its ticks fall wherever plotters puts them, so each
+    // label shows the KL at that height rather than assuming whole decades.
     let y_format = move |v: &f64| {
         if log {
-            format!("1e{:.0}", v)
+            format_significant(10f64.powf(*v), 2)
         } else {
             format_number(*v)
         }
@@ -320,6 +322,18 @@ fn format_number(v: f64) -> String {
     }
 }
 
+/// `v` to `digits` significant digits: plain for ordinary magnitudes, scientific otherwise.
+fn format_significant(v: f64, digits: usize) -> String {
+    let rounded: f64 = format!("{v:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(v);
+    if rounded == 0.0 || (1e-3..1e6).contains(&rounded.abs()) {
+        rounded.to_string()
+    } else {
+        format!("{rounded:e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +344,12 @@ mod tests {
         assert_eq!(format_number(50_000.0), "50000");
         assert_eq!(format_number(0.25), "0.25");
         assert_eq!(format_number(1.5e-5), "1.5e-5");
+        // Log-axis labels: the KL at the tick, not a rounded exponent.
+        assert_eq!(format_significant(10f64.powf(-0.5), 2), "0.32");
+        assert_eq!(format_significant(10f64.powf(-1.5), 2), "0.032");
+        assert_eq!(format_significant(0.1, 2), "0.1");
+        assert_eq!(format_significant(10f64.powf(-4.5), 2), "3.2e-5");
+        assert_eq!(format_significant(3e10, 2), "3e10");
     }
 
     #[test]

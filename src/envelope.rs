@@ -123,7 +123,8 @@ impl Envelope {
         let span = span.max(1);
         let mut out: Vec<(u64, f64, f64)> = Vec::with_capacity(columns as usize);
         let mut current: Option<(u64, u64, f64, f64)> = None; // (column, first step, min, max)
-        for (step, min, max) in self.buckets() {
+        // Buckets past the span (a longer previous run drawn on a shorter axis) are left out.
+        for (step, min, max) in self.buckets().take_while(|&(step, _, _)| step <= span) {
             let column = (u128::from(step) * u128::from(columns) / u128::from(span)) as u64;
             current = match current {
                 Some((c, first, lo, hi)) if c == column => {
@@ -180,6 +181,11 @@ mod tests {
         );
         // More columns than steps: every step is its own column.
         assert_eq!(envelope.columns(600, 6).len(), 6);
+        // A shorter span than the curve: the steps beyond it are left out.
+        assert_eq!(
+            envelope.columns(2, 2),
+            [(0, 4.0, 4.0), (1, 1.0, 1.0), (2, 3.0, 3.0)]
+        );
     }
 
     #[test]

@@ -33,9 +33,16 @@ impl fmt::Display for ParameterError {
                 value,
                 min,
                 max,
-            } => write!(f, "{parameter} must be from {min} to {max}, got {value}"),
+            } => {
+                let (min, max, value) = (number(*min), number(*max), number(*value));
+                write!(f, "{parameter} must be from {min} to {max}, got {value}")
+            }
             Self::NotWhole { parameter, value } => {
-                write!(f, "{parameter} must be a whole number, got {value}")
+                write!(
+                    f,
+                    "{parameter} must be a whole number, got {}",
+                    number(*value)
+                )
             }
             Self::NotADistribution(why) => write!(f, "not a distribution: {why}"),
         }
@@ -43,3 +50,13 @@ impl fmt::Display for ParameterError {
 }
 
 impl std::error::Error for ParameterError {}
+
+/// A number as a person would write it: plainly, unless it is so large or small that plain
+/// digits would run on (1e308 has 309 of them).
+fn number(value: f64) -> String {
+    if value == 0.0 || (1e-6..1e16).contains(&value.abs()) {
+        value.to_string()
+    } else {
+        format!("{value:e}")
+    }
+}

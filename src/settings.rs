@@ -45,6 +45,19 @@ impl Default for Settings {
     }
 }
 
+/// The settings' names in a link, in the order a link lists them.
+pub const KEYS: [&str; 9] = [
+    "temperature",
+    "step_size",
+    "learning_rate",
+    "loss_epsilon",
+    "steps",
+    "categories",
+    "trials",
+    "seed",
+    "log_y",
+];
+
 /// A setting that was given a value it cannot take, and what was used instead.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adjustment {
@@ -67,11 +80,25 @@ impl fmt::Display for Adjustment {
 
 /// At most 40 characters of a value, so a pasted essay cannot flood the notice.
 fn shorten(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
+    let mut visible = text.chars().filter(|c| is_visible(*c));
+    let mut short: String = visible.by_ref().take(40).collect();
+    if visible.next().is_some() {
         short.push('…');
     }
     short
+}
+
+/// Control and invisible formatting characters (a right-to-left override, say) are dropped
+/// from notices, so they cannot rearrange the rest of the text.
+fn is_visible(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Keys that sites and newsletters add to links on their own: ignored without a notice, so
+/// that a reader arriving from a social network is not warned about something they did not do.
+fn is_tracking_key(key: &str) -> bool {
+    key.starts_with("utm_") || matches!(key, "fbclid" | "gclid" | "msclkid" | "ref")
 }
 
 impl Settings {
@@ -81,19 +108,31 @@ impl Settings {
     /// returned so that the page can say what it did.
     pub fn from_query(query: &str) -> (Self, Vec<Adjustment>) {
         let query = query.strip_prefix('?').unwrap_or(query);
+        // The last value of a repeated key counts, as in most web frameworks.
+        let mut pairs: Vec<(String, String, usize)> = Vec::new();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            if is_tracking_key(&key) {
+                continue;
+            }
+            match pairs.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, last, count)) => {
+                    *last = value.into_owned();
+                    *count += 1;
+                }
+                None => pairs.push((key.into_owned(), value.into_owned(), 1)),
+            }
+        }
+
         let mut settings = Self::default();
         let mut adjustments = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.iter().any(|k| *k == key) {
+        for (key, value, count) in pairs {
+            if count > 1 {
                 adjustments.push(Adjustment {
-                    key: key.to_string(),
-                    given: value.to_string(),
-                    reason: "repeats an earlier value",
-                    used: Some("the last one".to_owned()),
+                    key: key.clone(),
+                    given: value.clone(),
+                    reason: "is the last of several values",
+                    used: Some("it".to_owned()),
                 });
-            } else {
-                seen.push(key.to_string());
             }
             if let Err(adjustment) = settings.set(&key, &value) {
                 adjustments.push(adjustment);
@@ -135,19 +174,31 @@ impl Settings {
         }
     }
 
-    /// The settings as a query string, every key present.
+    /// The value of the setting `key` as a link writes it, or `None` for an unknown key.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "temperature" => self.temperature.to_string(),
+            "step_size" => self.step_size.to_string(),
+            "learning_rate" => self.learning_rate.to_string(),
+            "loss_epsilon" => self.loss_epsilon.to_string(),
+            "steps" => self.steps.to_string(),
+            "categories" => self.categories.to_string(),
+            "trials" => self.trials.to_string(),
+            "seed" => self.seed.to_string(),
+            "log_y" => u8::from(self.log_y).to_string(),
+            _ => return None,
+        })
+    }
+
+    /// The settings as a query string, every key of [`KEYS`] present.
     pub fn to_query(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("temperature", &self.temperature.to_string())
-            .append_pair("step_size", &self.step_size.to_string())
-            .append_pair("learning_rate", &self.learning_rate.to_string())
-            .append_pair("loss_epsilon", &self.loss_epsilon.to_string())
-            .append_pair("steps", &self.steps.to_string())
-            .append_pair("categories", &self.categories.to_string())
-            .append_pair("trials", &self.trials.to_string())
-            .append_pair("seed", &self.seed.to_string())
-            .append_pair("log_y", if self.log_y { "1" } else { "0" })
-            .finish()
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for key in KEYS {
+            if let Some(value) = self.get(key) {
+                query.append_pair(key, &value);
+            }
+        }
+        query.finish()
     }
 
     /// The toy problem these settings describe.
@@ -287,7 +338,31 @@ mod tests {
         assert_eq!(adjustments.len(), 1);
         assert_eq!(
             adjustments[0].to_string(),
-            "seed=2 repeats an earlier value; using the last one"
+            "seed=2 is the last of several values; using it"
+        );
+        // A bad last value gets one notice for repeating and one for being bad, not a
+        // contradiction.
+        let (settings, adjustments) = Settings::from_query("seed=1&seed=abc");
+        assert_eq!(settings.seed, 0);
+        let messages: Vec<String> = adjustments.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "seed=abc is the last of several values; using it",
+                "seed=abc is not a number; using 0"
+            ]
+        );
+    }
+
+    #[test]
+    fn tracking_keys_are_ignored_quietly_and_control_characters_dropped() {
+        let (settings, adjustments) =
+            Settings::from_query("utm_source=x&fbclid=abc&seed=4&temperature=1%E2%80%AEx");
+        assert_eq!(settings.seed, 4);
+        assert_eq!(adjustments.len(), 1);
+        assert_eq!(
+            adjustments[0].to_string(),
+            "temperature=1x is not a number; using 1"
         );
     }
 

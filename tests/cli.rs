@@ -175,6 +175,26 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
             "invalid value 'softmax'",
         ),
         (
+            vec!["run", "--estimator", "ils", "--seed", "-1", "--out", out],
+            "seed must be from 0 to 9007199254740991, got -1",
+        ),
+        (
+            vec!["run", "--estimator", "ils", "--trials", "2.5", "--out", out],
+            "trials must be a whole number, got 2.5",
+        ),
+        (
+            vec![
+                "run",
+                "--estimator",
+                "gumbel-softmax",
+                "--temperature",
+                "1e308",
+                "--out",
+                out,
+            ],
+            "temperature must be from 0.000001 to 1000000, got 1e308",
+        ),
+        (
             vec![
                 "run",
                 "--estimator",

@@ -70,21 +70,23 @@ pub enum EstimatorName {
 /// The toy problem's settings; the defaults are the published experiment.
 #[derive(Args)]
 pub struct ProblemArgs {
+    // Counts are read as numbers and checked as whole numbers in range by the library, so that
+    // `--steps 1e5` works and `--seed -1` gets the same message as every other bad value.
     /// Number of SGD steps.
-    #[arg(long, default_value_t = 50_000, allow_negative_numbers = true)]
-    steps: i64,
+    #[arg(long, default_value_t = 50_000.0, allow_negative_numbers = true)]
+    steps: f64,
     /// Seed of the targets, the initial logits and every draw.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    seed: f64,
     /// SGD learning rate.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     learning_rate: f64,
     /// Number of target distributions N.
-    #[arg(long, default_value_t = 5)]
-    trials: usize,
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
+    trials: f64,
     /// Number of categories K.
-    #[arg(long, default_value_t = 5)]
-    categories: usize,
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
+    categories: f64,
     /// Epsilon in the loss's ln(draw + epsilon).
     #[arg(long, default_value_t = ils::PUBLISHED_LOSS_EPSILON, allow_negative_numbers = true)]
     loss_epsilon: f64,
@@ -93,14 +95,13 @@ pub struct ProblemArgs {
 impl ProblemArgs {
     /// The toy problem's settings, checked.
     pub fn config(&self) -> Result<Config> {
-        let steps = parameter::STEPS.check(self.steps as f64)? as u64;
         let config = Config {
-            trials: self.trials,
-            categories: self.categories,
-            steps,
+            trials: parameter::TRIALS.check(self.trials)? as usize,
+            categories: parameter::CATEGORIES.check(self.categories)? as usize,
+            steps: parameter::STEPS.check(self.steps)? as u64,
             learning_rate: self.learning_rate,
             loss_epsilon: self.loss_epsilon,
-            seed: self.seed,
+            seed: parameter::SEED.check(self.seed)? as u64,
         };
         config.validate()?;
         Ok(config)

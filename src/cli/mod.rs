@@ -17,6 +17,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that closed the pipe early (`ils run ... | head`) is not an error.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -39,10 +41,11 @@ fn execute(command: Command) -> Result<()> {
                 config.seed
             );
             let curves = run_all(config, &estimators)?;
-            output::print_summary(&curves, &config);
+            // Files first, so that a reader who stops reading the summary still gets them.
             staging.write_csv(&curves)?;
             staging.write_figures(&curves, &config)?;
             report_written(&staging.commit()?);
+            output::print_summary(&curves, &config).context("cannot print the summary")?;
         }
         Command::Run {
             estimator,
@@ -60,11 +63,11 @@ fn execute(command: Command) -> Result<()> {
                 config.steps, config.trials, config.categories, config.seed
             );
             let curves = run_all(config, &[estimator])?;
-            output::print_summary(&curves, &config);
             if let Some(mut staging) = staging {
                 staging.write_csv(&curves)?;
                 report_written(&staging.commit()?);
             }
+            output::print_summary(&curves, &config).context("cannot print the summary")?;
         }
     }
     Ok(())
@@ -98,6 +101,12 @@ fn run_all(config: Config, estimators: &[Estimator]) -> Result<Vec<Curve>> {
     }
     bar.finish_and_clear();
     Ok(curves)
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn report_written(paths: &[PathBuf]) {

@@ -4,7 +4,7 @@
 //! into place only once all of them are complete, so a failure leaves no partial file behind.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -143,11 +143,13 @@ const RECENT_STEPS: usize = 1_000;
 
 /// Prints one row per curve: the KL at the start, its minimum, the mean of the last 1,000
 /// steps and the final value, all in nats.
-pub fn print_summary(curves: &[Curve], config: &Config) {
-    println!(
+pub fn print_summary(curves: &[Curve], config: &Config) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
         "{:<34} {:>12} {:>12} {:>14} {:>12}",
         "estimator", "first", "minimum", "last 1k mean", "final"
-    );
+    )?;
     for curve in curves {
         let after_start = &curve.kl[1.min(curve.kl.len())..];
         let recent_values = (RECENT_STEPS as u64).div_ceil(curve.stride) as usize;
@@ -175,11 +177,12 @@ pub fn print_summary(curves: &[Curve], config: &Config) {
         if let Some(divergence) = curve.divergence {
             row.push_str(&format!("  ({divergence})"));
         }
-        println!("{row}");
+        writeln!(out, "{row}")?;
     }
-    println!(
+    writeln!(
+        out,
         "KL(t || softmax(logits)) in nats, averaged over N = {} trials; divide by K = {} for \
          the published figure's scale.",
         config.trials, config.categories
-    );
+    )
 }

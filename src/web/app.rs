@@ -29,6 +29,9 @@ const FRAME_BUDGET_MS: f64 = 12.0;
 /// at most one step.
 const LOGITS_PER_CLOCK_CHECK: u64 = 32_768;
 
+/// The most lines a notice about a link shows, so a link cannot push the demo off screen.
+const MAX_NOTICES: usize = 6;
+
 /// The number of KL values (steps 0 to 10) written for the same-seed check.
 const CHECK_STEPS: u64 = 10;
 
@@ -76,24 +79,14 @@ impl Side {
         Trainer::new(settings.config(), estimator).map_err(|e| JsValue::from_str(&e.to_string()))
     }
 
-    /// Starts again from step 0; the old curve becomes the ghost if `keep_ghost`.
-    fn restart(&mut self, settings: &Settings, keep_ghost: bool) -> Result<(), JsValue> {
+    /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
+    fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
         let trainer = Self::trainer(self.method, settings)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
         let old = std::mem::replace(&mut self.curve, curve);
-        let old_estimator = *self.trainer.estimator();
         self.trainer = trainer;
-        self.ghost = if keep_ghost && old.len() > 1 {
-            let label = format!(
-                "previous: {} = {}",
-                old_estimator.parameter_symbol(),
-                old_estimator.parameter()
-            );
-            Some((old, label))
-        } else {
-            None
-        };
+        self.ghost = ghost.filter(|_| old.len() > 1).map(|label| (old, label));
         Ok(())
     }
 
@@ -211,6 +204,8 @@ pub struct App {
     playing: bool,
     steps_per_frame: u64,
     needs_draw: bool,
+    /// Whether the reader's colour scheme is dark, as last drawn.
+    dark: bool,
     timing: Timing,
 }
 
@@ -266,6 +261,7 @@ impl App {
             playing: true,
             steps_per_frame: 1,
             needs_draw: true,
+            dark: page::prefers_dark(),
             timing: Timing {
                 run_started_ms: now(),
                 ..Timing::default()
@@ -282,10 +278,17 @@ impl App {
             input.set_min(&parameter.min.to_string());
             input.set_max(&parameter.max.to_string());
         }
-        let messages: Vec<String> = adjustments
+        let mut messages: Vec<String> = adjustments
             .iter()
+            .take(MAX_NOTICES)
             .map(|a| format!("The link's {a}."))
             .collect();
+        if adjustments.len() > MAX_NOTICES {
+            let more = adjustments.len() - MAX_NOTICES;
+            messages.push(format!(
+                "… and {more} more settings of the link were changed or ignored."
+            ));
+        }
         page::show_lines("notice", &messages)?;
         app.write_controls()?;
         app.write_address()?;
@@ -308,18 +311,11 @@ impl App {
             // A value beyond the slider's span (or 0, whose logarithm is -inf) rests at an end.
             let position = value.log10().clamp(min.log10(), max.log10());
             input.set_value(&position.to_string());
-            element::<HtmlElement>(&format!("{id}-value"))?
-                .set_text_content(Some(&value.to_string()));
+            show_slider_value(id, &value.to_string())?;
         }
-        let numbers = [
-            ("learning_rate", s.learning_rate.to_string()),
-            ("steps", s.steps.to_string()),
-            ("categories", s.categories.to_string()),
-            ("trials", s.trials.to_string()),
-            ("seed", s.seed.to_string()),
-        ];
-        for (id, value) in numbers {
-            element::<HtmlInputElement>(id)?.set_value(&value);
+        for parameter in NUMBERS {
+            let value = s.get(parameter.key).unwrap_or_default();
+            element::<HtmlInputElement>(parameter.key)?.set_value(&value);
         }
         element::<HtmlInputElement>("log_y")?.set_checked(s.log_y);
         element::<HtmlElement>("about-trials")?.set_text_content(Some(&s.trials.to_string()));
@@ -363,20 +359,28 @@ impl App {
         Ok(())
     }
 
+    /// The button names the action it will take; a class marks it while the run plays.
     fn write_play_button(&self) {
         let label = if self.playing { "Pause" } else { "Play" };
         self.controls.play.set_text_content(Some(label));
         let _ = self
             .controls
             .play
-            .set_attribute("aria-pressed", if self.playing { "true" } else { "false" });
+            .class_list()
+            .toggle_with_force("playing", self.playing);
     }
 
     fn read_speed(&mut self) {
         let position: f64 = self.controls.speed.value().parse().unwrap_or(2.0);
         self.steps_per_frame = 10f64.powf(position.clamp(0.0, 6.0)).round().max(1.0) as u64;
-        let text = format!("{} steps per frame", group_thousands(self.steps_per_frame));
+        let unit = if self.steps_per_frame == 1 {
+            "step"
+        } else {
+            "steps"
+        };
+        let text = format!("{} {unit} per frame", group_thousands(self.steps_per_frame));
         self.controls.speed_value.set_text_content(Some(&text));
+        let _ = self.controls.speed.set_attribute("aria-valuetext", &text);
     }
 
     /// Applies the control for `key` to the settings and restarts what it affects.
@@ -392,9 +396,19 @@ impl App {
         };
 
         let before = self.settings;
-        let notice = match self.settings.set(key, &text) {
-            Ok(()) => vec![],
-            Err(adjustment) => vec![format!("{adjustment}.")],
+        let notice = match NUMBERS.iter().find(|p| p.key == key) {
+            // A number input reports an empty value for text that is no number at all.
+            Some(parameter) if text.trim().is_empty() => {
+                let kept = before.get(key).unwrap_or_default();
+                vec![format!(
+                    "The {} needs a number; keeping {kept}.",
+                    parameter.name
+                )]
+            }
+            _ => match self.settings.set(key, &text) {
+                Ok(()) => vec![],
+                Err(adjustment) => vec![format!("{adjustment}.")],
+            },
         };
         page::show_lines("notice", &notice)?;
         self.write_controls()?;
@@ -421,7 +435,8 @@ impl App {
             };
             let past_end = side.trainer.steps_taken() > after.steps;
             if problem_changed || own_changed || past_end {
-                side.restart(&after, true)?;
+                let old = before.get(key).unwrap_or_default();
+                side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
                 restarted = true;
             }
         }
@@ -443,7 +458,7 @@ impl App {
 
     fn on_play(&mut self) -> Result<(), JsValue> {
         if !self.playing && self.sides.iter().all(|s| s.finished(self.settings.steps)) {
-            self.restart_all(true)?;
+            self.restart_all(None)?;
         }
         self.playing = !self.playing;
         self.write_play_button();
@@ -459,9 +474,9 @@ impl App {
         self.needs_draw = true;
     }
 
-    fn restart_all(&mut self, keep_ghost: bool) -> Result<(), JsValue> {
+    fn restart_all(&mut self, ghost: Option<&str>) -> Result<(), JsValue> {
         for side in &mut self.sides {
-            side.restart(&self.settings, keep_ghost)?;
+            side.restart(&self.settings, ghost.map(str::to_owned))?;
         }
         self.needs_draw = true;
         self.restart_timing();
@@ -521,6 +536,11 @@ impl App {
             self.needs_draw = true;
         }
 
+        let dark = page::prefers_dark();
+        if dark != self.dark {
+            self.dark = dark;
+            self.needs_draw = true;
+        }
         let pixel_ratio = window.device_pixel_ratio().max(1.0);
         for side in &self.sides {
             self.needs_draw |= side.fit_canvas(pixel_ratio);
@@ -537,10 +557,7 @@ impl App {
     }
 
     fn draw(&self, pixel_ratio: f64) -> Result<(), JsValue> {
-        let dark = page::window()?
-            .match_media("(prefers-color-scheme: dark)")?
-            .is_some_and(|query| query.matches());
-        let theme = if dark { Theme::DARK } else { Theme::LIGHT };
+        let theme = if self.dark { Theme::DARK } else { Theme::LIGHT };
         let log = self.settings.log_y;
         let shared = YAxis::fitting(self.sides.iter().flat_map(Side::curves), log);
         for side in &self.sides {
@@ -564,20 +581,23 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         .chain(["log_y"]);
     for key in keys {
         let input: HtmlInputElement = element(key)?;
-        // Sliders follow the pointer; typed numbers apply when committed.
-        let event = if input.type_() == "range" {
-            "input"
-        } else {
-            "change"
-        };
-        listen(app, key, event, move |app| app.on_setting(key))?;
+        // Every control applies when committed: a slider when it is let go (or at each key
+        // press), so that dragging restarts the run once, not at every pixel.
+        listen(app, key, "change", move |app| app.on_setting(key))?;
+        if input.type_() == "range" {
+            // While dragging, the readout follows the slider.
+            listen(app, key, "input", move |_| {
+                let position: f64 = input.value().parse().unwrap_or(f64::NAN);
+                show_slider_value(key, &round_significant(10f64.powf(position), 3).to_string())
+            })?;
+        }
     }
     listen(app, "play", "click", App::on_play)?;
     listen(app, "step", "click", |app| {
         app.on_step();
         Ok(())
     })?;
-    listen(app, "reset", "click", |app| app.restart_all(false))?;
+    listen(app, "reset", "click", |app| app.restart_all(None))?;
     listen(app, "speed", "input", |app| {
         app.read_speed();
         Ok(())
@@ -657,6 +677,26 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Shows a log-scale slider's value beside it and to assistive technology, which would
+/// otherwise read out the slider's position, a logarithm.
+fn show_slider_value(id: &str, text: &str) -> Result<(), JsValue> {
+    element::<HtmlElement>(&format!("{id}-value"))?.set_text_content(Some(text));
+    element::<HtmlElement>(id)?.set_attribute("aria-valuetext", text)
+}
+
+/// How a setting is named in a ghost's label.
+fn label(key: &str) -> &str {
+    match key {
+        "temperature" => "T",
+        "step_size" => "α",
+        "learning_rate" => "learning rate",
+        "loss_epsilon" => "loss ε",
+        "categories" => "K",
+        "trials" => "N",
+        other => other,
+    }
+}
+
 /// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy
 /// number (0.0316, not 0.031622776601683794).
 fn round_significant(value: f64, digits: usize) -> f64 {
@@ -678,7 +718,9 @@ fn group_thousands(value: u64) -> String {
 }
 
 fn format_kl(kl: f64) -> String {
-    if kl >= 1e-3 {
+    if kl >= 1e4 {
+        format!("{kl:.3e}")
+    } else if kl >= 1e-3 {
         format!("{kl:.5}")
     } else {
         format!("{kl:.3e}")

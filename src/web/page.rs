@@ -36,6 +36,13 @@ pub fn show_lines(id: &str, lines: &[String]) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Whether the reader's colour scheme is dark.
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
 /// Hides the "loading" message that a page without WebAssembly keeps showing.
 pub fn hide_fallback() -> Result<(), JsValue> {
     element::<HtmlElement>("fallback")?.set_hidden(true);
