@@ -125,7 +125,7 @@ test('a link with bad values opens a working page and says what it changed', asy
   const text = await notice.textContent();
   for (const expected of [
     'temperature=abc is not a number; using 1',
-    'step_size=1e308 is above the largest allowed value; using 1',
+    'step_size=1e308 is above the largest allowed value; using 1000000',
     'seed=NaN is not a number; using 0',
     'trials=-3 is below the smallest allowed value; using 1',
     'colour=red is not a setting of this page; ignored',
@@ -135,7 +135,7 @@ test('a link with bad values opens a working page and says what it changed', asy
   const params = query(page);
   assert.deepEqual(
     [params.get('temperature'), params.get('step_size'), params.get('seed'), params.get('trials')],
-    ['1', '1', '0', '1'],
+    ['1', '1000000', '0', '1'],
   );
   assert.equal(params.get('colour'), null);
   await finished(page);
@@ -151,8 +151,8 @@ test('a typed value out of range is clamped with a notice', async () => {
   await page.press('#learning_rate', 'Enter');
   await page.locator('#notice').waitFor({ state: 'visible' });
   assert.match(await page.textContent('#notice'), /learning_rate=-4 is below the smallest allowed value/);
-  assert.equal(await page.inputValue('#learning_rate'), '0.000001');
-  assert.equal(query(page).get('learning_rate'), '0.000001');
+  assert.equal(await page.inputValue('#learning_rate'), '0.000000001');
+  assert.equal(query(page).get('learning_rate'), '0.000000001');
   assert.deepEqual(errors, []);
   await page.close();
 });
