@@ -12,6 +12,7 @@ use crate::envelope::Envelope;
 pub const ILS_COLOUR: RGBColor = RGBColor(0, 114, 178); // blue
 pub const GUMBEL_SOFTMAX_COLOUR: RGBColor = RGBColor(213, 94, 0); // vermillion
 pub const REFERENCE_COLOUR: RGBColor = RGBColor(0, 158, 115); // bluish green
+pub const SCORE_FUNCTION_COLOUR: RGBColor = RGBColor(204, 121, 167); // reddish purple
 
 /// The smallest KL a log-scale axis shows; the KL is never negative but can round to zero.
 const LOG_FLOOR: f64 = 1e-12;

@@ -6,9 +6,13 @@
 //! of size `alpha` from the drawn vertex against the incoming gradient to an intermediate target
 //! `pi_D`, then returns the gradient of `KL(pi_D || pi)`.
 //!
-//! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`]), the published
-//! toy problem as a stepper ([`Trainer`]) and the charts ([`chart`]), all free of any web
-//! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
+//! The score-function estimator ([`ScoreFunction`], REINFORCE with a running-mean baseline)
+//! keeps the exact draw too and is unbiased, but for the objective the one-hot draws sample,
+//! `E_z[L(z)]`, which is not the KL the toy problem is scored on.
+//!
+//! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`],
+//! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]) and the charts
+//! ([`chart`]), all free of any web dependency. Every random number comes from a seeded [`Generator`] and every exponential and
 //! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
 
 mod categorical;
@@ -18,6 +22,7 @@ mod error;
 mod estimator;
 mod gumbel_softmax;
 mod ils;
+mod score_function;
 pub mod settings;
 mod softmax;
 mod toy_problem;
@@ -33,6 +38,7 @@ pub use error::ParameterError;
 pub use estimator::Estimator;
 pub use gumbel_softmax::{GumbelSoftmax, TEMPERATURE_RANGE, sample_gumbel};
 pub use ils::{Ils, LogitGradient, MAX_STEP_SIZE, PUBLISHED_EPSILON};
+pub use score_function::ScoreFunction;
 pub use settings::{Adjustment, Settings};
 pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
 pub use toy_problem::{

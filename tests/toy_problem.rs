@@ -1,6 +1,6 @@
 //! The published toy problem end to end: its shape, its pairing and its pinned numbers.
 
-use ils::{Config, Estimator, GumbelSoftmax, Ils, Trainer, curve};
+use ils::{Config, Estimator, GumbelSoftmax, Ils, ScoreFunction, Trainer, curve};
 use rand::{Rng, SeedableRng};
 
 fn ils_at(step_size: f64) -> Estimator {
@@ -146,6 +146,21 @@ fn value_stability() {
             0.25025270703550323,
             0.2502280003187817,
             0.25021450839780623
+        ]
+    );
+}
+
+/// The score-function estimator's first outputs for seed 0, pinned like the others above.
+#[test]
+fn score_function_value_stability() {
+    let sf = ScoreFunction::new(0.9).expect("valid decay").into();
+    assert_eq!(
+        kl_curve(sf, 0, 3),
+        [
+            0.25029285470636065,
+            0.2504226123204337,
+            0.24979865699303322,
+            0.24963781777121885
         ]
     );
 }

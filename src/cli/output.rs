@@ -130,6 +130,7 @@ fn colour(estimator: &Estimator) -> RGBColor {
     match estimator {
         Estimator::GumbelSoftmax(_) => chart::GUMBEL_SOFTMAX_COLOUR,
         Estimator::Ils(_) => chart::ILS_COLOUR,
+        Estimator::ScoreFunction(_) => chart::SCORE_FUNCTION_COLOUR,
     }
 }
 
