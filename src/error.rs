@@ -24,6 +24,12 @@ pub enum ParameterError {
     },
     /// Probabilities or logits that do not describe a distribution.
     NotADistribution(&'static str),
+    /// A slice of the wrong length: `N` rows of `K` entries, say.
+    WrongLength {
+        parameter: &'static str,
+        value: usize,
+        expected: usize,
+    },
 }
 
 impl fmt::Display for ParameterError {
@@ -44,6 +50,11 @@ impl fmt::Display for ParameterError {
                 max,
             } => write!(f, "{parameter} must be from {min} to {max}, got {value}"),
             Self::NotADistribution(why) => write!(f, "not a distribution: {why}"),
+            Self::WrongLength {
+                parameter,
+                value,
+                expected,
+            } => write!(f, "{parameter} must hold {expected} numbers, got {value}"),
         }
     }
 }
@@ -78,7 +89,8 @@ pub(crate) fn non_negative(parameter: &'static str, value: f64) -> Result<f64, P
     }
 }
 
-fn finite(parameter: &'static str, value: f64) -> Result<f64, ParameterError> {
+/// Checks that `value` is neither NaN nor infinite.
+pub(crate) fn finite(parameter: &'static str, value: f64) -> Result<f64, ParameterError> {
     if value.is_finite() {
         Ok(value)
     } else {

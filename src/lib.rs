@@ -8,15 +8,17 @@
 //!
 //! The score-function estimator ([`ScoreFunction`], REINFORCE with a running-mean baseline)
 //! keeps the exact draw too and is unbiased, but for the objective the one-hot draws sample,
-//! `E_z[L(z)]`, which is not the KL the toy problem is scored on.
+//! `E_z[L(z)]`, which is not the KL the toy problem is scored on ([`Objectives`]).
 //!
 //! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`],
-//! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]) and the charts
-//! ([`chart`]), all free of any web dependency. Every random number comes from a seeded [`Generator`] and every exponential and
+//! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]), measurements of
+//! gradient quality ([`Snapshot`]) and the charts ([`chart`]), all free of any web
+//! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
 //! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
 
 mod categorical;
 pub mod chart;
+mod diagnostics;
 mod envelope;
 mod error;
 mod estimator;
@@ -33,6 +35,11 @@ pub mod web;
 mod test_util;
 
 pub use categorical::{Categorical, sample_index};
+pub use diagnostics::{
+    BASELINE_DECAY_SWEEP, DEFAULT_ESTIMATES, GradientQuality, MAX_ESTIMATES, MAX_SWEEP_POINTS,
+    Moments, Objectives, STEP_SIZE_SWEEP, Snapshot, SweepPoint, TEMPERATURE_SWEEP,
+    sweep_parameters,
+};
 pub use envelope::Envelope;
 pub use error::ParameterError;
 pub use estimator::Estimator;
