@@ -41,6 +41,30 @@ impl Estimator {
         }
     }
 
+    /// The estimator's name for people, without its parameter: `Gumbel-Softmax`,
+    /// `Straight-through Gumbel-Softmax`, `ILS`, `ILS (exact chain)` or
+    /// `Score function (REINFORCE)`.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax(gs) if gs.is_straight_through() => {
+                "Straight-through Gumbel-Softmax"
+            }
+            Self::GumbelSoftmax(_) => "Gumbel-Softmax",
+            Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ILS (exact chain)",
+            Self::Ils(_) => "ILS",
+            Self::ScoreFunction(_) => "Score function (REINFORCE)",
+        }
+    }
+
+    /// The parameter's name, for axis labels: `temperature`, `step size` or `baseline decay`.
+    pub fn parameter_name(&self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax(_) => "temperature",
+            Self::Ils(_) => "step size",
+            Self::ScoreFunction(_) => "baseline decay",
+        }
+    }
+
     /// The parameter's symbol, for labels: `T`, `α` or `β`.
     pub fn parameter_symbol(&self) -> &'static str {
         match self {
@@ -79,18 +103,10 @@ impl Estimator {
 impl fmt::Display for Estimator {
     /// A label for charts and tables, such as `Gumbel-Softmax, T = 0.1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let title = match self {
-            Self::GumbelSoftmax(gs) if gs.is_straight_through() => {
-                "Straight-through Gumbel-Softmax"
-            }
-            Self::GumbelSoftmax(_) => "Gumbel-Softmax",
-            Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ILS (exact chain)",
-            Self::Ils(_) => "ILS",
-            Self::ScoreFunction(_) => "Score function (REINFORCE)",
-        };
         write!(
             f,
-            "{title}, {} = {}",
+            "{}, {} = {}",
+            self.title(),
             self.parameter_symbol(),
             self.parameter()
         )
