@@ -1,6 +1,7 @@
-//! `ils reproduce` and `ils run`: the toy problem from the command line.
+//! `ils reproduce`, `ils run` and `ils sweep`: the toy problem from the command line.
 
 mod output;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use ils::{Config, Curve, Estimator, GumbelSoftmax, Ils, LogitGradient};
+use ils::{Config, Curve, Estimator, GumbelSoftmax, Ils, LogitGradient, ScoreFunction};
 
 #[derive(Parser)]
 #[command(
@@ -50,12 +51,19 @@ enum Command {
         /// ILS epsilon in -pi_D / (pi + epsilon).
         #[arg(long, default_value_t = ils::PUBLISHED_EPSILON, allow_negative_numbers = true)]
         ils_epsilon: f64,
+        /// Score-function baseline decay beta, from 0 up to (not including) 1.
+        #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
+        baseline_decay: f64,
         #[command(flatten)]
         problem: ProblemArgs,
         /// A directory to write curves.csv into; created if missing.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Train each estimator at each value of its parameter and each seed, in parallel on
+    /// every core, and write sweep.csv, sweep.png and sweep.svg: the final KL against the
+    /// parameter, with a band across seeds.
+    Sweep(sweep::SweepArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,17 +76,32 @@ enum EstimatorName {
     Ils,
     /// ILS chained exactly through the softmax.
     IlsExact,
+    /// The score-function estimator (REINFORCE) with a running-mean baseline.
+    ScoreFunction,
 }
 
-/// The toy problem's settings; the defaults are the published experiment.
+/// The toy problem's settings and its seed; the defaults are the published experiment.
 #[derive(Args)]
 struct ProblemArgs {
-    /// Number of SGD steps.
-    #[arg(long, default_value_t = 50_000, allow_negative_numbers = true)]
-    steps: i64,
+    #[command(flatten)]
+    training: TrainingArgs,
     /// Seed of the targets, the initial logits and every draw.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+}
+
+impl ProblemArgs {
+    fn config(&self) -> Result<Config> {
+        self.training.config(self.seed)
+    }
+}
+
+/// The toy problem's settings but the seed; the defaults are the published experiment.
+#[derive(Args)]
+struct TrainingArgs {
+    /// Number of SGD steps.
+    #[arg(long, default_value_t = 50_000, allow_negative_numbers = true)]
+    steps: i64,
     /// SGD learning rate.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     learning_rate: f64,
@@ -93,8 +116,9 @@ struct ProblemArgs {
     loss_epsilon: f64,
 }
 
-impl ProblemArgs {
-    fn config(&self) -> Result<Config> {
+impl TrainingArgs {
+    /// The settings with `seed`, checked.
+    fn config(&self, seed: u64) -> Result<Config> {
         let steps = u64::try_from(self.steps)
             .map_err(|_| anyhow::anyhow!("steps must be 0 or more, got {}", self.steps))?;
         let config = Config {
@@ -103,7 +127,7 @@ impl ProblemArgs {
             steps,
             learning_rate: self.learning_rate,
             loss_epsilon: self.loss_epsilon,
-            seed: self.seed,
+            seed,
         };
         config.validate()?;
         Ok(config)
@@ -146,11 +170,18 @@ fn execute(command: Command) -> Result<()> {
             temperature,
             step_size,
             ils_epsilon,
+            baseline_decay,
             problem,
             out,
         } => {
             let config = problem.config()?;
-            let estimator = build_estimator(estimator, temperature, step_size, ils_epsilon)?;
+            let estimator = build_estimator(
+                estimator,
+                temperature,
+                step_size,
+                ils_epsilon,
+                baseline_decay,
+            )?;
             let staging = out.as_deref().map(output::Staging::new).transpose()?;
             eprintln!(
                 "ils run: {estimator}, {} steps, N = {}, K = {}, seed {}",
@@ -163,6 +194,7 @@ fn execute(command: Command) -> Result<()> {
                 report_written(&staging.commit()?);
             }
         }
+        Command::Sweep(args) => sweep::execute(args)?,
     }
     Ok(())
 }
@@ -172,6 +204,7 @@ fn build_estimator(
     temperature: f64,
     step_size: f64,
     ils_epsilon: f64,
+    baseline_decay: f64,
 ) -> Result<Estimator> {
     let ils = || -> Result<Ils> { Ok(Ils::new(step_size)?.with_epsilon(ils_epsilon)?) };
     Ok(match name {
@@ -181,6 +214,7 @@ fn build_estimator(
             .into(),
         EstimatorName::Ils => ils()?.into(),
         EstimatorName::IlsExact => ils()?.with_logit_gradient(LogitGradient::Exact).into(),
+        EstimatorName::ScoreFunction => ScoreFunction::new(baseline_decay)?.into(),
     })
 }
 
