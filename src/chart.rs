@@ -74,7 +74,7 @@ impl YAxis {
     }
 
     /// An axis that shows values from `range.0` to `range.1`, with a little margin: from 0
-    /// on a linear axis, from above [`LOG_FLOOR`] on a logarithmic one.
+    /// on a linear axis, from above 1e-12 on a logarithmic one.
     pub fn around(range: (f64, f64), log: bool) -> Self {
         let range = if log {
             let low = range.0.max(LOG_FLOOR);
