@@ -252,6 +252,38 @@ fn sweep_writes_csv_and_figures() {
 }
 
 #[test]
+fn sweep_reports_a_divergence_in_its_own_column() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let output = ils(&[
+        "sweep",
+        "--estimators",
+        "ils",
+        "--step-sizes",
+        "0.01",
+        "--seeds",
+        "4",
+        "--steps",
+        "10",
+        "--learning-rate",
+        "1e308",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("diverged at step 1"),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(dir.path().join("sweep.csv")).expect("sweep.csv");
+    let row: Vec<&str> = text.lines().nth(1).expect("one row").split(',').collect();
+    // The last finite KL is the start; no mean of the last tenth; stopped at step 1.
+    assert_eq!((row[0], row[2]), ("ils", "4"));
+    assert_eq!(row[3], row[4]);
+    assert_eq!((row[5], row[8]), ("", "1"));
+}
+
+#[test]
 fn bad_arguments_fail_with_a_message_and_write_nothing() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("a-file");

@@ -124,6 +124,8 @@ impl SweepArgs {
         }
         let mut estimators: Vec<Estimator> = Vec::new();
         for &name in &self.estimators {
+            // Any valid parameter will do: each grid value replaces it below, keeping the
+            // variant and the ILS epsilon.
             let base = build_estimator(name, 1.0, 0.01, self.ils_epsilon, 0.9)?;
             for &value in self.parameters(name) {
                 let estimator = base.with_parameter(value)?;
@@ -210,7 +212,7 @@ fn run_all(plan: &Plan) -> Result<Vec<Run>> {
         })
         .collect::<Result<Vec<_>, ParameterError>>()?;
     bar.finish_and_clear();
-    for run in runs.iter().filter(|r| r.summary.divergence.is_some()) {
+    for run in &runs {
         if let Some(divergence) = run.summary.divergence {
             eprintln!(
                 "warning: {}, seed {}: {divergence}",
