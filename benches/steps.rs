@@ -5,16 +5,18 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ils::{Config, Estimator, GumbelSoftmax, Ils, LogitGradient, Trainer};
+use ils::{Config, Estimator, GumbelSoftmax, Ils, LogitGradient, ScoreFunction, Trainer};
 
 fn estimators() -> Vec<Estimator> {
     let gs = GumbelSoftmax::new(1.0).expect("valid temperature");
     let ils = Ils::new(0.01).expect("valid step size");
+    let sf = ScoreFunction::new(0.9).expect("valid baseline decay");
     vec![
         gs.into(),
         gs.with_straight_through(true).into(),
         ils.into(),
         ils.with_logit_gradient(LogitGradient::Exact).into(),
+        sf.into(),
     ]
 }
 

@@ -12,6 +12,7 @@ use crate::envelope::Envelope;
 pub const ILS_COLOUR: RGBColor = RGBColor(0, 114, 178); // blue
 pub const GUMBEL_SOFTMAX_COLOUR: RGBColor = RGBColor(213, 94, 0); // vermillion
 pub const REFERENCE_COLOUR: RGBColor = RGBColor(0, 158, 115); // bluish green
+pub const SCORE_FUNCTION_COLOUR: RGBColor = RGBColor(204, 121, 167); // reddish purple
 
 /// The smallest KL a log-scale axis shows; the KL is never negative but can round to zero.
 const LOG_FLOOR: f64 = 1e-12;
@@ -71,6 +72,12 @@ impl YAxis {
             .filter_map(Envelope::range)
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
             .unwrap_or((0.0, 1.0));
+        Self::around(range, log)
+    }
+
+    /// An axis that shows values from `range.0` to `range.1`, with a little margin: from 0
+    /// on a linear axis, from above 1e-12 on a logarithmic one.
+    pub fn around(range: (f64, f64), log: bool) -> Self {
         let range = if log {
             let low = range.0.max(LOG_FLOOR);
             let high = range.1.max(low * 10.0);
@@ -122,12 +129,8 @@ pub fn draw_panel<DB: DrawingBackend>(
 ) -> Result<(), DrawError<DB>> {
     let theme = panel.theme;
     area.fill(&theme.background)?;
-    let px = |size: f64| (size * panel.scale).round().max(1.0) as u32;
-    let text = |size: f64| {
-        ("sans-serif", px(size))
-            .into_font()
-            .color(&theme.foreground)
-    };
+    let px = |size: f64| pixels(size, panel.scale);
+    let text = |size: f64| text_style(size, theme, panel.scale);
     let (y_low, y_high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
     let steps = panel.steps.max(1);
 
@@ -297,13 +300,189 @@ pub fn draw_grid<DB: DrawingBackend>(
     columns: usize,
 ) -> Result<(), DrawError<DB>> {
     let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
-    root.fill(&theme.background)?;
-    let size = panels.first().map_or(1.0, |p| p.scale) * 18.0;
-    let style = ("sans-serif", size).into_font().color(&theme.foreground);
-    let body = root.titled(title, style)?;
-    let rows = panels.len().div_ceil(columns.max(1));
-    for (area, panel) in body.split_evenly((rows, columns.max(1))).iter().zip(panels) {
+    let scale = panels.first().map_or(1.0, |p| p.scale);
+    let areas = titled_grid(root, title, theme, scale, panels.len(), columns)?;
+    for (area, panel) in areas.iter().zip(panels) {
         draw_panel(area, panel)?;
+    }
+    Ok(())
+}
+
+/// Fills `root`, writes `title` across its top and splits the rest into `count` areas,
+/// `columns` to a row.
+fn titled_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    theme: Theme,
+    scale: f64,
+    count: usize,
+    columns: usize,
+) -> Result<Vec<DrawingArea<DB, Shift>>, DrawError<DB>> {
+    root.fill(&theme.background)?;
+    let style = ("sans-serif", scale * 18.0)
+        .into_font()
+        .color(&theme.foreground);
+    let body = root.titled(title, style)?;
+    let columns = columns.max(1);
+    Ok(body.split_evenly((count.div_ceil(columns), columns)))
+}
+
+/// A length of `size` layout pixels in device pixels, at least 1.
+fn pixels(size: f64, scale: f64) -> u32 {
+    (size * scale).round().max(1.0) as u32
+}
+
+/// Text of `size` layout pixels in the theme's foreground colour.
+fn text_style(size: f64, theme: Theme, scale: f64) -> TextStyle<'static> {
+    ("sans-serif", pixels(size, scale))
+        .into_font()
+        .color(&theme.foreground)
+}
+
+/// The spread of one result across seeds at one parameter value: its smallest, middle
+/// (median, say) and largest value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    pub parameter: f64,
+    pub low: f64,
+    pub middle: f64,
+    pub high: f64,
+}
+
+/// A chart of a KL (the final KL of a run, say) against an estimator's parameter: a line
+/// through the middle values and a band from the lowest to the highest.
+///
+/// The parameter axis is logarithmic when every parameter is greater than 0 (temperatures,
+/// step sizes), linear otherwise (baseline decays from 0).
+#[derive(Clone, Debug)]
+pub struct SweepPanel {
+    pub title: String,
+    /// The x-axis label: the parameter's name and symbol.
+    pub parameter_label: String,
+    /// The y-axis label.
+    pub value_label: String,
+    /// In order of parameter.
+    pub points: Vec<Spread>,
+    pub colour: RGBColor,
+    pub y: YAxis,
+    pub theme: Theme,
+    /// Device pixels per layout pixel, as for [`Panel::scale`].
+    pub scale: f64,
+}
+
+impl SweepPanel {
+    /// The parameter axis, with the same margins as a KL axis.
+    fn x_axis(&self) -> YAxis {
+        let log = self.points.iter().all(|p| p.parameter > 0.0);
+        let range = self
+            .points
+            .iter()
+            .map(|p| (p.parameter, p.parameter))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((0.0, 1.0));
+        YAxis::around(range, log)
+    }
+}
+
+/// Draws `panel` filling `area`.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_sweep_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &SweepPanel,
+) -> Result<(), DrawError<DB>> {
+    let theme = panel.theme;
+    area.fill(&theme.background)?;
+    let text = |size: f64| text_style(size, theme, panel.scale);
+    let (x, y) = (panel.x_axis(), panel.y);
+    let x_range = x.map(x.range.0)..x.map(x.range.1);
+    let y_range = y.map(y.range.0)..y.map(y.range.1);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, text(16.0))
+        .margin(pixels(10.0, panel.scale))
+        .margin_right(pixels(20.0, panel.scale))
+        .x_label_area_size(pixels(36.0, panel.scale))
+        .y_label_area_size(pixels(62.0, panel.scale))
+        .build_cartesian_2d(x_range, y_range)?;
+    let x_format = axis_label_format(x);
+    let y_format = axis_label_format(y);
+    chart
+        .configure_mesh()
+        .x_desc(panel.parameter_label.as_str())
+        .y_desc(panel.value_label.as_str())
+        .axis_desc_style(text(13.0))
+        .label_style(text(12.0))
+        .axis_style(theme.foreground)
+        .bold_line_style(theme.grid)
+        .light_line_style(theme.background)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
+        .draw()?;
+
+    draw_spread(&mut chart, panel, x)
+}
+
+/// The band, a whisker at each point (so a single point still shows its spread), and the
+/// middle line with a dot at each point.
+fn draw_spread<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    panel: &SweepPanel,
+    x: YAxis,
+) -> Result<(), DrawError<DB>> {
+    let y = panel.y;
+    let at = |parameter: f64, value: f64| (x.map(parameter), y.map(value));
+    let lows = panel.points.iter().map(|p| at(p.parameter, p.low));
+    let highs = panel.points.iter().rev().map(|p| at(p.parameter, p.high));
+    let band: Vec<(f64, f64)> = lows.chain(highs).collect();
+    chart.draw_series([Polygon::new(band, panel.colour.mix(0.2).filled())])?;
+
+    let whisker = panel.colour.mix(0.6).stroke_width(1);
+    chart.draw_series(
+        panel
+            .points
+            .iter()
+            .map(|p| PathElement::new([at(p.parameter, p.low), at(p.parameter, p.high)], whisker)),
+    )?;
+
+    let bold = panel.colour.stroke_width(pixels(2.0, panel.scale));
+    let middle = panel.points.iter().map(|p| at(p.parameter, p.middle));
+    chart.draw_series(LineSeries::new(middle.clone(), bold))?;
+    let radius = pixels(3.0, panel.scale);
+    chart.draw_series(middle.map(|point| Circle::new(point, radius, panel.colour.filled())))?;
+    Ok(())
+}
+
+/// Tick labels for an axis drawn by [`YAxis::map`]: the value itself, back from its logarithm
+/// on a logarithmic axis.
+fn axis_label_format(axis: YAxis) -> impl Fn(&f64) -> String {
+    move |&v| {
+        if axis.log {
+            format_number(10f64.powf(v))
+        } else {
+            format_number(v)
+        }
+    }
+}
+
+/// Draws `panels` in a grid of `columns` columns under a figure title.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_sweep_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels: &[SweepPanel],
+    columns: usize,
+) -> Result<(), DrawError<DB>> {
+    let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
+    let scale = panels.first().map_or(1.0, |p| p.scale);
+    let areas = titled_grid(root, title, theme, scale, panels.len(), columns)?;
+    for (area, panel) in areas.iter().zip(panels) {
+        draw_sweep_panel(area, panel)?;
     }
     Ok(())
 }

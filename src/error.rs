@@ -20,6 +20,12 @@ pub enum ParameterError {
     NotWhole { parameter: &'static str, value: f64 },
     /// Probabilities or logits that do not describe a distribution.
     NotADistribution(&'static str),
+    /// A slice of the wrong length: `N` rows of `K` entries, say.
+    WrongLength {
+        parameter: &'static str,
+        value: usize,
+        expected: usize,
+    },
 }
 
 impl fmt::Display for ParameterError {
@@ -45,6 +51,11 @@ impl fmt::Display for ParameterError {
                 )
             }
             Self::NotADistribution(why) => write!(f, "not a distribution: {why}"),
+            Self::WrongLength {
+                parameter,
+                value,
+                expected,
+            } => write!(f, "{parameter} must hold {expected} numbers, got {value}"),
         }
     }
 }

@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use crate::error::ParameterError;
 use crate::gumbel_softmax::GumbelSoftmax;
 use crate::ils::{Ils, LogitGradient};
+use crate::score_function::ScoreFunction;
 
 /// A gradient estimator for a categorical draw, with its parameter.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -12,51 +14,99 @@ pub enum Estimator {
     GumbelSoftmax(GumbelSoftmax),
     /// Intermediate Loss Sampling; its parameter is the step size `alpha`.
     Ils(Ils),
+    /// The score-function estimator (REINFORCE) with a running-mean baseline; its parameter
+    /// is the baseline decay `beta`.
+    ScoreFunction(ScoreFunction),
 }
 
 impl Estimator {
     /// The name used in CSV files and on the command line: `gumbel-softmax`,
-    /// `gumbel-softmax-hard`, `ils` or `ils-exact`.
+    /// `gumbel-softmax-hard`, `ils`, `ils-exact` or `score-function`.
     pub fn name(&self) -> &'static str {
         match self {
             Self::GumbelSoftmax(gs) if gs.is_straight_through() => "gumbel-softmax-hard",
             Self::GumbelSoftmax(_) => "gumbel-softmax",
             Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ils-exact",
             Self::Ils(_) => "ils",
+            Self::ScoreFunction(_) => "score-function",
         }
     }
 
-    /// The estimator's own parameter: the temperature or the step size.
+    /// The estimator's own parameter: the temperature, the step size or the baseline decay.
     pub fn parameter(&self) -> f64 {
         match self {
             Self::GumbelSoftmax(gs) => gs.temperature(),
             Self::Ils(ils) => ils.step_size(),
+            Self::ScoreFunction(sf) => sf.baseline_decay(),
         }
     }
 
-    /// The parameter's symbol, for labels: `T` or `α`.
-    pub fn parameter_symbol(&self) -> &'static str {
+    /// The estimator's name for people, without its parameter: `Gumbel-Softmax`,
+    /// `Straight-through Gumbel-Softmax`, `ILS`, `ILS (exact chain)` or
+    /// `Score function (REINFORCE)`.
+    pub fn title(&self) -> &'static str {
         match self {
-            Self::GumbelSoftmax(_) => "T",
-            Self::Ils(_) => "α",
-        }
-    }
-}
-
-impl fmt::Display for Estimator {
-    /// A label for charts and tables, such as `Gumbel-Softmax, T = 0.1`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let title = match self {
             Self::GumbelSoftmax(gs) if gs.is_straight_through() => {
                 "Straight-through Gumbel-Softmax"
             }
             Self::GumbelSoftmax(_) => "Gumbel-Softmax",
             Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ILS (exact chain)",
             Self::Ils(_) => "ILS",
-        };
+            Self::ScoreFunction(_) => "Score function (REINFORCE)",
+        }
+    }
+
+    /// The parameter's name, for axis labels: `temperature`, `step size` or `baseline decay`.
+    pub fn parameter_name(&self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax(_) => "temperature",
+            Self::Ils(_) => "step size",
+            Self::ScoreFunction(_) => "baseline decay",
+        }
+    }
+
+    /// The parameter's symbol, for labels: `T`, `α` or `β`.
+    pub fn parameter_symbol(&self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax(_) => "T",
+            Self::Ils(_) => "α",
+            Self::ScoreFunction(_) => "β",
+        }
+    }
+
+    /// The same estimator (the same variant and every other setting) with its own parameter
+    /// set to `value`.
+    ///
+    /// # Errors
+    /// [`ParameterError`] if `value` is out of range for this estimator's parameter.
+    ///
+    /// ```
+    /// let hard = ils::GumbelSoftmax::new(1.0)?.with_straight_through(true);
+    /// let colder = ils::Estimator::from(hard).with_parameter(0.1)?;
+    /// assert_eq!((colder.name(), colder.parameter()), ("gumbel-softmax-hard", 0.1));
+    /// # Ok::<(), ils::ParameterError>(())
+    /// ```
+    pub fn with_parameter(&self, value: f64) -> Result<Self, ParameterError> {
+        Ok(match self {
+            Self::GumbelSoftmax(gs) => GumbelSoftmax::new(value)?
+                .with_straight_through(gs.is_straight_through())
+                .into(),
+            Self::Ils(ils) => Ils::new(value)?
+                .with_epsilon(ils.epsilon())?
+                .with_logit_gradient(ils.logit_gradient())
+                .into(),
+            Self::ScoreFunction(_) => ScoreFunction::new(value)?.into(),
+        })
+    }
+}
+
+impl fmt::Display for Estimator {
+    /// A label for charts and tables, such as `Gumbel-Softmax, T = 0.1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{title}, {} = {}",
+            "{}, {} = {}",
+            self.title(),
             self.parameter_symbol(),
             self.parameter()
         )
@@ -72,5 +122,45 @@ impl From<GumbelSoftmax> for Estimator {
 impl From<Ils> for Estimator {
     fn from(ils: Ils) -> Self {
         Self::Ils(ils)
+    }
+}
+
+impl From<ScoreFunction> for Estimator {
+    fn from(sf: ScoreFunction) -> Self {
+        Self::ScoreFunction(sf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_function_names_and_labels() {
+        let sf: Estimator = ScoreFunction::new(0.9).expect("valid decay").into();
+        assert_eq!(sf.name(), "score-function");
+        assert_eq!(sf.parameter(), 0.9);
+        assert_eq!(sf.parameter_symbol(), "β");
+        assert_eq!(sf.to_string(), "Score function (REINFORCE), β = 0.9");
+    }
+
+    #[test]
+    fn with_parameter_keeps_every_other_setting() {
+        let ils = Ils::new(0.1)
+            .and_then(|ils| ils.with_epsilon(1e-3))
+            .expect("valid parameters")
+            .with_logit_gradient(LogitGradient::Exact);
+        let moved = Estimator::from(ils).with_parameter(1e-5).expect("in range");
+        let expected = Ils::new(1e-5)
+            .and_then(|ils| ils.with_epsilon(1e-3))
+            .expect("valid parameters")
+            .with_logit_gradient(LogitGradient::Exact);
+        assert_eq!(moved, expected.into());
+
+        let sf: Estimator = ScoreFunction::new(0.9).expect("valid decay").into();
+        assert_eq!(sf.with_parameter(0.5).map(|e| e.parameter()), Ok(0.5));
+        assert!(sf.with_parameter(1.0).is_err());
+        let gs: Estimator = GumbelSoftmax::new(1.0).expect("valid").into();
+        assert!(gs.with_parameter(0.0).is_err());
     }
 }

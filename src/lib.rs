@@ -6,13 +6,19 @@
 //! of size `alpha` from the drawn vertex against the incoming gradient to an intermediate target
 //! `pi_D`, then returns the gradient of `KL(pi_D || pi)`.
 //!
-//! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`]), the published
-//! toy problem as a stepper ([`Trainer`]) and the charts ([`chart`]), all free of any web
+//! The score-function estimator ([`ScoreFunction`], REINFORCE with a running-mean baseline)
+//! keeps the exact draw too and is unbiased, but for the objective the one-hot draws sample,
+//! `E_z[L(z)]`, which is not the KL the toy problem is scored on ([`Objectives`]).
+//!
+//! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`],
+//! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]), measurements of
+//! gradient quality ([`Snapshot`]) and the charts ([`chart`]), all free of any web
 //! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
 //! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
 
 mod categorical;
 pub mod chart;
+mod diagnostics;
 mod envelope;
 mod error;
 mod estimator;
@@ -20,6 +26,7 @@ mod export;
 mod gumbel_softmax;
 mod ils;
 pub mod parameter;
+mod score_function;
 pub mod settings;
 mod softmax;
 mod toy_problem;
@@ -30,12 +37,17 @@ pub mod web;
 mod test_util;
 
 pub use categorical::{Categorical, sample_index};
+pub use diagnostics::{
+    BASELINE_DECAY_SWEEP, DEFAULT_ESTIMATES, GradientQuality, Moments, Objectives, STEP_SIZE_SWEEP,
+    Snapshot, SweepPoint, TEMPERATURE_SWEEP, sweep_parameters,
+};
 pub use envelope::Envelope;
 pub use error::ParameterError;
 pub use estimator::Estimator;
 pub use export::{CSV_HEADER, write_csv};
 pub use gumbel_softmax::{GumbelSoftmax, sample_gumbel};
 pub use ils::{Ils, LogitGradient, PUBLISHED_EPSILON};
+pub use score_function::ScoreFunction;
 pub use settings::{Adjustment, Settings};
 pub use softmax::{log_softmax, softmax, softmax_backward, softmax_in_place};
 pub use toy_problem::{

@@ -27,6 +27,13 @@ pub const LEARNING_RATE: Parameter = real("learning rate", "learning_rate", 1e-9
 pub const LOSS_EPSILON: Parameter = real("loss epsilon", "loss_epsilon", 1e-15, 1.0);
 /// The epsilon in ILS's `-pi_D / (pi + epsilon)`; published 1e-7.
 pub const ILS_EPSILON: Parameter = real("ILS epsilon", "ils_epsilon", 1e-15, 1.0);
+/// Score-function baseline decay `beta`: the baseline moves as `b <- beta b + (1 - beta) L`.
+/// At 1 it would never move from its start.
+pub const BASELINE_DECAY: Parameter = real("baseline decay", "baseline_decay", 0.0, 0.999);
+/// Gradient estimates drawn per measurement by the diagnostics.
+pub const ESTIMATES: Parameter = whole("estimates", "estimates", 2.0, 1e7);
+/// Parameter values in one diagnostics sweep.
+pub const SWEEP_POINTS: Parameter = whole("sweep points", "sweep_points", 2.0, 1000.0);
 /// SGD steps in a run.
 pub const STEPS: Parameter = whole("steps", "steps", 0.0, 1e7);
 /// `K`, categories per distribution. The upper bounds of `K` and `N` keep one step of the

@@ -2,7 +2,7 @@
 //! single draws, and record how far they are from their targets after every SGD step.
 
 use rand::distr::Open01;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 
 use crate::Generator;
 use crate::categorical::sample_index;
@@ -151,9 +151,13 @@ pub struct Trainer {
     probs: Vec<f64>,
     /// The log-sum-exp of each trial's logits, from the same softmax.
     log_normalisers: Vec<f64>,
-    // Scratch rows of length K, reused by every step so that stepping never allocates.
-    draw: Vec<f64>,
-    grad_draw: Vec<f64>,
+    loss: Loss,
+    /// Each trial's [`Loss::vertex_offset`], so that the loss at a drawn vertex costs nothing.
+    vertex_offsets: Vec<f64>,
+    /// Each trial's running-mean baseline for the score-function estimator, from 0.
+    baselines: Vec<f64>,
+    // Rows of length K, reused by every step so that stepping never allocates.
+    scratch: Scratch,
     grad_logits: Vec<f64>,
     steps_taken: u64,
     kl: f64,
@@ -178,6 +182,11 @@ impl Trainer {
         }
         let logits: Vec<f64> = (0..size).map(|_| rng.random()).collect();
         let target_entropy_terms = targets.iter().map(|&t| t * libm::log(t)).collect();
+        let loss = Loss::new(&config);
+        let vertex_offsets = targets
+            .chunks(config.categories)
+            .map(|row| loss.vertex_offset(row))
+            .collect();
 
         let mut trainer = Self {
             config,
@@ -188,8 +197,10 @@ impl Trainer {
             logits,
             probs: vec![0.0; size],
             log_normalisers: vec![0.0; config.trials],
-            draw: vec![0.0; config.categories],
-            grad_draw: vec![0.0; config.categories],
+            loss,
+            vertex_offsets,
+            baselines: vec![0.0; config.trials],
+            scratch: Scratch::new(config.categories),
             grad_logits: vec![0.0; config.categories],
             steps_taken: 0,
             kl: 0.0,
@@ -211,42 +222,35 @@ impl Trainer {
             return Err(divergence);
         }
         let k = self.config.categories;
-        // d loss / d draw_ij = -t_ij / (N K (draw_ij + eps)): the loss is a mean over N K terms.
-        let scale = 1.0 / (self.config.trials * k) as f64;
-        let epsilon = self.config.loss_epsilon;
         let rate = self.config.learning_rate;
         let mut kl_sum = 0.0;
         let (mut finite_gradient, mut finite_logits) = (true, true);
 
         for trial in 0..self.config.trials {
             let row = trial * k..(trial + 1) * k;
-            let targets = &self.targets[row.clone()];
+            let current = Trial {
+                targets: &self.targets[row.clone()],
+                vertex_offset: self.vertex_offsets[trial],
+                logits: &self.logits[row.clone()],
+                probs: &self.probs[row.clone()],
+            };
+            estimate_gradient(
+                &self.estimator,
+                &self.loss,
+                &current,
+                &mut self.baselines[trial],
+                &mut self.rng,
+                &mut self.scratch,
+                &mut self.grad_logits,
+            );
+
             let logits = &mut self.logits[row.clone()];
-            let probs = &mut self.probs[row.clone()];
-
-            match &self.estimator {
-                Estimator::GumbelSoftmax(gs) => {
-                    let drawn = gs.sample(logits, &mut self.rng, &mut self.draw);
-                    if gs.is_straight_through() {
-                        one_hot_loss_gradient(targets, drawn, scale, epsilon, &mut self.grad_draw);
-                    } else {
-                        loss_gradient(targets, &self.draw, scale, epsilon, &mut self.grad_draw);
-                    }
-                    gs.backward(&self.draw, &self.grad_draw, &mut self.grad_logits);
-                }
-                Estimator::Ils(ils) => {
-                    let drawn = sample_index(probs, &mut self.rng);
-                    one_hot_loss_gradient(targets, drawn, scale, epsilon, &mut self.grad_draw);
-                    ils.backward(probs, drawn, &self.grad_draw, &mut self.grad_logits);
-                }
-            }
-
             for (logit, grad) in logits.iter_mut().zip(&self.grad_logits) {
                 *logit -= rate * grad;
                 finite_gradient &= grad.is_finite();
                 finite_logits &= logit.is_finite();
             }
-            self.log_normalisers[trial] = softmax(logits, probs);
+            self.log_normalisers[trial] = softmax(logits, &mut self.probs[row]);
             kl_sum += self.trial_kl(trial);
         }
 
@@ -361,19 +365,132 @@ impl Trainer {
     }
 }
 
-/// `d loss / d draw_j = -t_j * scale / (draw_j + epsilon)`, the derivative of the loss's
-/// `-t_j ln(draw_j + epsilon)` term times `scale`, the loss's `1 / (N K)`.
-fn loss_gradient(targets: &[f64], draw: &[f64], scale: f64, epsilon: f64, out: &mut [f64]) {
-    for ((g, &t), &d) in out.iter_mut().zip(targets).zip(draw) {
-        *g = -t * scale / (d + epsilon);
+/// The toy problem's loss, `L(z) = sum_ij -t_ij (ln(z_ij + eps) - ln(t_ij + eps)) / (N K)`,
+/// and the constants its gradient estimates need. The trainer and the diagnostics share it, so
+/// they run the same arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Loss {
+    /// `1 / (N K)`: the loss is a mean over `N K` terms.
+    pub(crate) scale: f64,
+    /// `eps`, which keeps `ln` of a one-hot draw's zeros finite.
+    pub(crate) epsilon: f64,
+    /// `b = (ln(1 + eps) - ln(eps)) / (N K)`; see [`at_vertex`](Self::at_vertex).
+    pub(crate) vertex_slope: f64,
+}
+
+impl Loss {
+    pub(crate) fn new(config: &Config) -> Self {
+        let scale = 1.0 / (config.trials * config.categories) as f64;
+        let epsilon = config.loss_epsilon;
+        // log1p: 1 + 1e-8 rounded to f64 would lose half of eps's digits before the log.
+        let vertex_slope = scale * (libm::log1p(epsilon) - libm::log(epsilon));
+        Self {
+            scale,
+            epsilon,
+            vertex_slope,
+        }
+    }
+
+    /// `a = sum_j t_j (ln(t_j + eps) - ln(eps)) / (N K)` for one trial's targets `t`; see
+    /// [`at_vertex`](Self::at_vertex).
+    pub(crate) fn vertex_offset(&self, targets: &[f64]) -> f64 {
+        let ln_epsilon = libm::log(self.epsilon);
+        let sum: f64 = targets
+            .iter()
+            .map(|&t| t * (libm::log(t + self.epsilon) - ln_epsilon))
+            .sum();
+        self.scale * sum
+    }
+
+    /// One trial's loss at the one-hot draw `z = e_k`, `L(e_k) = a - b t_k`, where `t_k` is the
+    /// drawn category's target and `a` the trial's [`vertex_offset`](Self::vertex_offset).
+    ///
+    /// In the sum `sum_j -t_j (ln(z_j + eps) - ln(t_j + eps)) / (N K)` every `z_j` is 0 but
+    /// `z_k = 1`, so it is `(sum_j t_j (ln(t_j + eps) - ln eps) - t_k (ln(1 + eps) - ln eps))
+    /// / (N K)`: a constant per trial minus `b t_k`. No logarithm and no allocation per draw.
+    pub(crate) fn at_vertex(&self, vertex_offset: f64, drawn_target: f64) -> f64 {
+        vertex_offset - self.vertex_slope * drawn_target
+    }
+
+    /// `d L / d z_j = -t_j * scale / (z_j + eps)`, the derivative of the loss's
+    /// `-t_j ln(z_j + eps)` term times the loss's `1 / (N K)`.
+    fn gradient(&self, targets: &[f64], draw: &[f64], out: &mut [f64]) {
+        for ((g, &t), &d) in out.iter_mut().zip(targets).zip(draw) {
+            *g = -t * self.scale / (d + self.epsilon);
+        }
+    }
+
+    /// [`gradient`](Self::gradient) at the one-hot draw `e_k`, without writing it out.
+    fn gradient_at_vertex(&self, targets: &[f64], drawn: usize, out: &mut [f64]) {
+        for (j, (g, &t)) in out.iter_mut().zip(targets).enumerate() {
+            let d = if j == drawn { 1.0 } else { 0.0 };
+            *g = -t * self.scale / (d + self.epsilon);
+        }
     }
 }
 
-/// [`loss_gradient`] at the one-hot draw `e_k`, without writing the one-hot vector out.
-fn one_hot_loss_gradient(targets: &[f64], drawn: usize, scale: f64, epsilon: f64, out: &mut [f64]) {
-    for (j, (g, &t)) in out.iter_mut().zip(targets).enumerate() {
-        let d = if j == drawn { 1.0 } else { 0.0 };
-        *g = -t * scale / (d + epsilon);
+/// One trial's row of the toy problem, as an estimator sees it.
+pub(crate) struct Trial<'a> {
+    pub(crate) targets: &'a [f64],
+    /// [`Loss::vertex_offset`] of `targets`.
+    pub(crate) vertex_offset: f64,
+    pub(crate) logits: &'a [f64],
+    /// `softmax(logits)`.
+    pub(crate) probs: &'a [f64],
+}
+
+/// Rows of length `K` reused by every estimate, so that estimating never allocates.
+#[derive(Clone, Debug)]
+pub(crate) struct Scratch {
+    draw: Vec<f64>,
+    grad_draw: Vec<f64>,
+}
+
+impl Scratch {
+    pub(crate) fn new(categories: usize) -> Self {
+        Self {
+            draw: vec![0.0; categories],
+            grad_draw: vec![0.0; categories],
+        }
+    }
+}
+
+/// One gradient estimate for one trial: draws once through `estimator`, back-propagates the
+/// loss from the draw and writes the estimated `d L / d logits` into `grad_logits`.
+///
+/// The one place the draw, the loss gradient and the backward pass meet: [`Trainer::step`]
+/// and the diagnostics both call it. `baseline` is the trial's running-mean baseline; only the
+/// score-function estimator reads and moves it.
+pub(crate) fn estimate_gradient<R: Rng + ?Sized>(
+    estimator: &Estimator,
+    loss: &Loss,
+    trial: &Trial<'_>,
+    baseline: &mut f64,
+    rng: &mut R,
+    scratch: &mut Scratch,
+    grad_logits: &mut [f64],
+) {
+    let Scratch { draw, grad_draw } = scratch;
+    match estimator {
+        Estimator::GumbelSoftmax(gs) => {
+            let drawn = gs.sample(trial.logits, rng, draw);
+            if gs.is_straight_through() {
+                loss.gradient_at_vertex(trial.targets, drawn, grad_draw);
+            } else {
+                loss.gradient(trial.targets, draw, grad_draw);
+            }
+            gs.backward(draw, grad_draw, grad_logits);
+        }
+        Estimator::Ils(ils) => {
+            let drawn = sample_index(trial.probs, rng);
+            loss.gradient_at_vertex(trial.targets, drawn, grad_draw);
+            ils.backward(trial.probs, drawn, grad_draw, grad_logits);
+        }
+        Estimator::ScoreFunction(sf) => {
+            let drawn = sample_index(trial.probs, rng);
+            let value = loss.at_vertex(trial.vertex_offset, trial.targets[drawn]);
+            sf.backward(trial.probs, drawn, value, baseline, grad_logits);
+        }
     }
 }
 

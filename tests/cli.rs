@@ -133,6 +133,125 @@ fn run_writes_the_numbers_the_library_computes() {
 }
 
 #[test]
+fn run_trains_the_score_function_estimator() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().to_str().unwrap();
+    let output = ils(&[
+        "run",
+        "--estimator",
+        "score-function",
+        "--baseline-decay",
+        "0.9",
+        "--steps",
+        "3",
+        "--out",
+        out,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = csv_rows(&dir.path().join("curves.csv"));
+    assert!(
+        rows.iter()
+            .all(|r| r[0] == "score-function" && r[1] == "0.9")
+    );
+    let kl: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    // The library's pinned values (tests/toy_problem.rs).
+    assert_eq!(
+        kl,
+        [
+            0.25029285470636065,
+            0.2504226123204337,
+            0.24979865699303322,
+            0.24963781777121885
+        ]
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("Score function (REINFORCE), β = 0.9"),
+        "{table}"
+    );
+}
+
+const SWEEP_HEADER: &str = "estimator,parameter,seed,final_kl,minimum_kl,last_10pct_mean_kl,\
+                            threshold,first_step_below_threshold,diverged_at_step";
+
+#[test]
+fn sweep_writes_csv_and_figures() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().join("sweep");
+    let output = ils(&[
+        "sweep",
+        "--estimators",
+        "gumbel-softmax,ils,score-function",
+        "--temperatures",
+        "0.5,2",
+        "--step-sizes",
+        "1e-3",
+        "--baseline-decays",
+        "0,0.9",
+        "--seeds",
+        "0..3",
+        "--steps",
+        "40",
+        "--threshold",
+        "0.2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let text = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(SWEEP_HEADER));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Five settings (two temperatures, one step size, two decays), three seeds each.
+    assert_eq!(rows.len(), 5 * 3);
+    let settings: Vec<(&str, &str)> = rows.iter().step_by(3).map(|r| (r[0], r[1])).collect();
+    assert_eq!(
+        settings,
+        [
+            ("gumbel-softmax", "0.5"),
+            ("gumbel-softmax", "2"),
+            ("ils", "0.001"),
+            ("score-function", "0"),
+            ("score-function", "0.9")
+        ]
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), 9, "row {i}: {row:?}");
+        assert_eq!(row[2], (i % 3).to_string(), "seeds in order");
+        let number = |field: &str| -> f64 { field.parse().expect("a number") };
+        let (last, minimum, recent) = (number(row[3]), number(row[4]), number(row[5]));
+        assert!(
+            minimum <= last && minimum <= recent && recent.is_finite(),
+            "row {i}"
+        );
+        assert_eq!(row[6], "0.2");
+        // Either the step at which the KL first fell below 0.2, or empty (then never did).
+        if !row[7].is_empty() {
+            let step: u64 = row[7].parse().expect("a step");
+            assert!(step <= 40 && minimum < 0.2, "row {i}");
+        } else {
+            assert!(minimum >= 0.2, "row {i}");
+        }
+        assert_eq!(row[8], "", "row {i} diverged");
+    }
+    // ILS at 1e-3 crosses 0.2 on every seed within 40 steps (seen: at steps 12, 7 and 15).
+    assert!(rows[6..9].iter().all(|r| !r[7].is_empty()));
+
+    let png = std::fs::read(out.join("sweep.png")).expect("sweep.png");
+    assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"));
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).expect("sweep.svg");
+    assert!(svg.contains("<svg") && svg.contains("<polygon") && svg.contains("<polyline"));
+    assert!(svg.contains("Score function (REINFORCE)") && svg.contains("temperature T"));
+    let mut names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["sweep.csv", "sweep.png", "sweep.svg"]);
+}
+
+#[test]
 fn bad_arguments_fail_with_a_message_and_write_nothing() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("a-file");
@@ -208,6 +327,62 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
         ),
         (
             vec!["reproduce", "--out", under_a_file.to_str().unwrap()],
+            "cannot create output directory",
+        ),
+        (
+            vec![
+                "run",
+                "--estimator",
+                "score-function",
+                "--baseline-decay",
+                "1",
+                "--out",
+                out,
+            ],
+            "baseline decay must be from 0 to 0.999, got 1",
+        ),
+        (
+            vec!["sweep", "--temperatures", "1,0", "--out", out],
+            "temperature must be from 0.000001 to 1000000, got 0",
+        ),
+        (
+            vec!["sweep", "--step-sizes", "NaN", "--out", out],
+            "step size must be a finite number, got NaN",
+        ),
+        (
+            vec![
+                "sweep",
+                "--estimators",
+                "score-function",
+                "--baseline-decays",
+                "-0.5",
+                "--out",
+                out,
+            ],
+            "baseline decay must be from 0 to 0.999, got -0.5",
+        ),
+        (
+            vec!["sweep", "--estimators", "ils,softmax", "--out", out],
+            "invalid value 'softmax'",
+        ),
+        (
+            vec!["sweep", "--seeds", "3..3", "--out", out],
+            "the range 3..3 holds no seed",
+        ),
+        (
+            vec!["sweep", "--steps", "0", "--out", out],
+            "steps must be 1 or more for a sweep, got 0",
+        ),
+        (
+            vec!["sweep", "--threshold", "-1", "--out", out],
+            "threshold must be a finite number greater than 0, got -1",
+        ),
+        (
+            vec!["sweep", "--categories", "1", "--out", out],
+            "categories must be from 2 to 1000, got 1",
+        ),
+        (
+            vec!["sweep", "--out", under_a_file.to_str().unwrap()],
             "cannot create output directory",
         ),
     ];

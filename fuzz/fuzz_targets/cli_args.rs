@@ -31,12 +31,26 @@ fuzz_target!(|data: &[u8]| {
             temperature,
             step_size,
             ils_epsilon,
+            baseline_decay,
             problem,
             ..
         } => {
-            let estimator = args::build_estimator(estimator, temperature, step_size, ils_epsilon);
+            let estimator = args::build_estimator(
+                estimator,
+                temperature,
+                step_size,
+                ils_epsilon,
+                baseline_decay,
+            );
             if let (Ok(config), Ok(estimator)) = (problem.config(), estimator) {
                 Trainer::new(config, estimator).expect("checked settings are valid");
+            }
+        }
+        Command::Sweep(sweep) => {
+            if let Ok(plan) = sweep.plan() {
+                for estimator in plan.estimators {
+                    Trainer::new(plan.config, estimator).expect("a checked plan is valid");
+                }
             }
         }
     }

@@ -2,11 +2,12 @@
 //! happens here, so the fuzz target `cli_args` can drive it directly.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ils::{Config, Estimator, GumbelSoftmax, Ils, LogitGradient, parameter};
+use ils::{Config, Estimator, GumbelSoftmax, Ils, LogitGradient, ScoreFunction, parameter};
 
 #[derive(Parser)]
 #[command(
@@ -47,15 +48,22 @@ pub enum Command {
         /// ILS epsilon in -pi_D / (pi + epsilon).
         #[arg(long, default_value_t = ils::PUBLISHED_EPSILON, allow_negative_numbers = true)]
         ils_epsilon: f64,
+        /// Score-function baseline decay beta, from 0 to 0.999.
+        #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
+        baseline_decay: f64,
         #[command(flatten)]
         problem: ProblemArgs,
         /// A directory to write curves.csv into; created if missing.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Train each estimator at each value of its parameter and each seed, in parallel on
+    /// every core, and write sweep.csv, sweep.png and sweep.svg: the final KL against the
+    /// parameter, with a band across seeds.
+    Sweep(SweepArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum EstimatorName {
     /// Relaxed Gumbel-Softmax.
     GumbelSoftmax,
@@ -65,19 +73,37 @@ pub enum EstimatorName {
     Ils,
     /// ILS chained exactly through the softmax.
     IlsExact,
+    /// The score-function estimator (REINFORCE) with a running-mean baseline.
+    ScoreFunction,
 }
 
-/// The toy problem's settings; the defaults are the published experiment.
+/// The toy problem's settings and its seed; the defaults are the published experiment.
 #[derive(Args)]
 pub struct ProblemArgs {
-    // Counts are read as numbers and checked as whole numbers in range by the library, so that
-    // `--steps 1e5` works and `--seed -1` gets the same message as every other bad value.
-    /// Number of SGD steps.
-    #[arg(long, default_value_t = 50_000.0, allow_negative_numbers = true)]
-    steps: f64,
+    #[command(flatten)]
+    training: TrainingArgs,
     /// Seed of the targets, the initial logits and every draw.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     seed: f64,
+}
+
+impl ProblemArgs {
+    /// The toy problem's settings, checked.
+    pub fn config(&self) -> Result<Config> {
+        let seed = parameter::SEED.check(self.seed)? as u64;
+        self.training.config(seed)
+    }
+}
+
+/// The toy problem's settings but the seed; the defaults are the published experiment.
+///
+/// Counts are read as numbers and checked as whole numbers in range by the library, so that
+/// `--steps 1e5` works and `--trials -1` gets the same message as every other bad value.
+#[derive(Args)]
+pub struct TrainingArgs {
+    /// Number of SGD steps.
+    #[arg(long, default_value_t = 50_000.0, allow_negative_numbers = true)]
+    steps: f64,
     /// SGD learning rate.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     learning_rate: f64,
@@ -92,16 +118,16 @@ pub struct ProblemArgs {
     loss_epsilon: f64,
 }
 
-impl ProblemArgs {
-    /// The toy problem's settings, checked.
-    pub fn config(&self) -> Result<Config> {
+impl TrainingArgs {
+    /// The settings with `seed`, checked.
+    pub fn config(&self, seed: u64) -> Result<Config> {
         let config = Config {
             trials: parameter::TRIALS.check(self.trials)? as usize,
             categories: parameter::CATEGORIES.check(self.categories)? as usize,
             steps: parameter::STEPS.check(self.steps)? as u64,
             learning_rate: self.learning_rate,
             loss_epsilon: self.loss_epsilon,
-            seed: parameter::SEED.check(self.seed)? as u64,
+            seed,
         };
         config.validate()?;
         Ok(config)
@@ -114,6 +140,7 @@ pub fn build_estimator(
     temperature: f64,
     step_size: f64,
     ils_epsilon: f64,
+    baseline_decay: f64,
 ) -> Result<Estimator> {
     let ils = || -> Result<Ils> { Ok(Ils::new(step_size)?.with_epsilon(ils_epsilon)?) };
     Ok(match name {
@@ -123,5 +150,159 @@ pub fn build_estimator(
             .into(),
         EstimatorName::Ils => ils()?.into(),
         EstimatorName::IlsExact => ils()?.with_logit_gradient(LogitGradient::Exact).into(),
+        EstimatorName::ScoreFunction => ScoreFunction::new(baseline_decay)?.into(),
     })
+}
+
+/// The most seeds one sweep may have.
+const MAX_SEEDS: u64 = 100_000;
+
+/// The settings of `ils sweep`.
+#[derive(Args)]
+pub struct SweepArgs {
+    /// The estimators to sweep, comma-separated; each runs over its own parameter's list.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "gumbel-softmax,ils"
+    )]
+    estimators: Vec<EstimatorName>,
+    /// Temperatures T for the Gumbel-Softmax estimators, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "0.01,0.1,1,10,100"
+    )]
+    temperatures: Vec<f64>,
+    /// Step sizes alpha for the ILS estimators, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "1e-9,1e-8,1e-7,1e-6,1e-5,1e-4,1e-3,1e-2,0.1"
+    )]
+    step_sizes: Vec<f64>,
+    /// Baseline decays beta for the score-function estimator, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "0,0.5,0.9,0.99"
+    )]
+    baseline_decays: Vec<f64>,
+    /// ILS epsilon in -pi_D / (pi + epsilon).
+    #[arg(long, default_value_t = ils::PUBLISHED_EPSILON, allow_negative_numbers = true)]
+    ils_epsilon: f64,
+    /// Seeds: a range such as 0..5 (0 to 4; the end is excluded) or a comma-separated list.
+    #[arg(long, default_value = "0..5")]
+    seeds: Seeds,
+    /// The KL, in nats, whose first crossing (KL < threshold) sweep.csv reports.
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    threshold: f64,
+    #[command(flatten)]
+    training: TrainingArgs,
+    /// The directory to write sweep.csv, sweep.png and sweep.svg into; created if missing.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+}
+
+/// A list of seeds, given as `A..B` (B excluded) or `a,b,c`.
+#[derive(Clone, Debug, PartialEq)]
+struct Seeds(Vec<u64>);
+
+impl FromStr for Seeds {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let number = |s: &str| {
+            let seed = s
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("'{s}' is not a seed (a whole number from 0)"))?;
+            parameter::SEED.check_count(seed).map_err(|e| e.to_string())
+        };
+        let seeds = match text.split_once("..") {
+            Some((start, end)) => {
+                let (start, end) = (number(start)?, number(end)?);
+                if start >= end {
+                    return Err(format!("the range {start}..{end} holds no seed"));
+                }
+                if end - start > MAX_SEEDS {
+                    return Err(format!("at most {MAX_SEEDS} seeds, got {}", end - start));
+                }
+                (start..end).collect()
+            }
+            None => text.split(',').map(number).collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(Self(seeds))
+    }
+}
+
+/// What to run: every estimator with every seed, from one set of settings.
+pub struct Plan {
+    pub estimators: Vec<Estimator>,
+    pub seeds: Vec<u64>,
+    pub config: Config,
+    pub threshold: f64,
+}
+
+impl SweepArgs {
+    /// Checks every setting and builds the grid, before anything is written.
+    pub fn plan(&self) -> Result<Plan> {
+        let config = self.training.config(0)?;
+        if config.steps == 0 {
+            bail!("steps must be 1 or more for a sweep, got 0");
+        }
+        if !self.threshold.is_finite() || self.threshold <= 0.0 {
+            bail!(
+                "threshold must be a finite number greater than 0, got {}",
+                self.threshold
+            );
+        }
+        let mut estimators: Vec<Estimator> = Vec::new();
+        for &name in &self.estimators {
+            // Any valid parameter will do: each grid value replaces it below, keeping the
+            // variant and the ILS epsilon.
+            let base = build_estimator(name, 1.0, 0.01, self.ils_epsilon, 0.9)?;
+            for &value in self.parameters(name) {
+                let estimator = base.with_parameter(value)?;
+                if !estimators.contains(&estimator) {
+                    estimators.push(estimator);
+                }
+            }
+        }
+        Ok(Plan {
+            estimators,
+            seeds: self.seeds.0.clone(),
+            config,
+            threshold: self.threshold,
+        })
+    }
+
+    /// The list of parameter values for the estimator `name`.
+    fn parameters(&self, name: EstimatorName) -> &[f64] {
+        match name {
+            EstimatorName::GumbelSoftmax | EstimatorName::GumbelSoftmaxHard => &self.temperatures,
+            EstimatorName::Ils | EstimatorName::IlsExact => &self.step_sizes,
+            EstimatorName::ScoreFunction => &self.baseline_decays,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_parse_as_range_or_list() {
+        assert_eq!("0..5".parse(), Ok(Seeds(vec![0, 1, 2, 3, 4])));
+        assert_eq!("7,3, 9".parse(), Ok(Seeds(vec![7, 3, 9])));
+        assert_eq!("4".parse(), Ok(Seeds(vec![4])));
+        assert!("3..3".parse::<Seeds>().is_err());
+        assert!("-1..2".parse::<Seeds>().is_err());
+        assert!("0..1000000".parse::<Seeds>().is_err());
+        assert!("1,x".parse::<Seeds>().is_err());
+    }
 }

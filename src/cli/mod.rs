@@ -1,7 +1,8 @@
-//! `ils reproduce` and `ils run`: the toy problem from the command line.
+//! `ils reproduce`, `ils run` and `ils sweep`: the toy problem from the command line.
 
 mod args;
 mod output;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,11 +53,18 @@ fn execute(command: Command) -> Result<()> {
             temperature,
             step_size,
             ils_epsilon,
+            baseline_decay,
             problem,
             out,
         } => {
             let config = problem.config()?;
-            let estimator = build_estimator(estimator, temperature, step_size, ils_epsilon)?;
+            let estimator = build_estimator(
+                estimator,
+                temperature,
+                step_size,
+                ils_epsilon,
+                baseline_decay,
+            )?;
             let staging = out.as_deref().map(output::Staging::new).transpose()?;
             eprintln!(
                 "ils run: {estimator}, {} steps, N = {}, K = {}, seed {}",
@@ -69,6 +77,7 @@ fn execute(command: Command) -> Result<()> {
             }
             output::print_summary(&curves, &config).context("cannot print the summary")?;
         }
+        Command::Sweep(args) => sweep::execute(args)?,
     }
     Ok(())
 }

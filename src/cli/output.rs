@@ -1,4 +1,4 @@
-//! What the command line writes: the summary table, curves.csv and the figure.
+//! What the command line writes: the summary table, curves.csv and the figures.
 //!
 //! Files are written into a hidden staging directory inside the output directory and moved
 //! into place only once all of them are complete, so a failure leaves no partial file behind.
@@ -8,10 +8,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use tempfile::TempDir;
 
-use ils::chart::{self, Panel, Series, Theme, YAxis};
+use ils::chart::{self, DrawError, Panel, Series, Theme, YAxis};
 use ils::{Config, Curve, Envelope, Estimator};
 
 /// The font every chart's text is drawn in natively: DejaVu Sans, shipped with the crate so
@@ -48,7 +49,9 @@ impl Staging {
         })
     }
 
-    fn staged(&mut self, name: &'static str) -> PathBuf {
+    /// The path to write the file `name` at, in the staging directory; [`commit`](Self::commit)
+    /// moves it into the output directory.
+    pub fn staged(&mut self, name: &'static str) -> PathBuf {
         self.files.push(name);
         self.directory.path().join(name)
     }
@@ -66,8 +69,6 @@ impl Staging {
     /// Stages `figure.png` and `figure.svg`: one panel per curve, three to a row, on one
     /// y-scale.
     pub fn write_figures(&mut self, curves: &[Curve], config: &Config) -> Result<()> {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-            .map_err(|_| anyhow::anyhow!("the bundled font could not be read"))?;
         let envelopes: Vec<Envelope> = curves.iter().map(envelope_of).collect();
         let y = YAxis::fitting(&envelopes, false);
         let panels: Vec<Panel> = curves
@@ -93,16 +94,30 @@ impl Staging {
              (KL in nats; the published figure divides it by K = {})",
             config.trials, config.categories, config.learning_rate, config.seed, config.categories
         );
+        self.write_figure(["figure.png", "figure.svg"], &CurveGrid { title, panels })
+    }
 
-        let png = self.staged("figure.png");
+    /// Stages `figure` as a PNG and an SVG file named `names`, in the bundled font.
+    pub fn write_figure(&mut self, names: [&'static str; 2], figure: &impl Figure) -> Result<()> {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .map_err(|_| anyhow::anyhow!("the bundled font could not be read"))?;
+        let [png_name, svg_name] = names;
+
+        let png = self.staged(png_name);
         let root = BitMapBackend::new(&png, FIGURE_SIZE).into_drawing_area();
-        chart::draw_grid(&root, &title, &panels, 3).context("cannot draw figure.png")?;
-        root.present().context("cannot write figure.png")?;
+        figure
+            .draw(&root)
+            .with_context(|| format!("cannot draw {png_name}"))?;
+        root.present()
+            .with_context(|| format!("cannot write {png_name}"))?;
 
-        let svg = self.staged("figure.svg");
+        let svg = self.staged(svg_name);
         let root = SVGBackend::new(&svg, FIGURE_SIZE).into_drawing_area();
-        chart::draw_grid(&root, &title, &panels, 3).context("cannot draw figure.svg")?;
-        root.present().context("cannot write figure.svg")?;
+        figure
+            .draw(&root)
+            .with_context(|| format!("cannot draw {svg_name}"))?;
+        root.present()
+            .with_context(|| format!("cannot write {svg_name}"))?;
         Ok(())
     }
 
@@ -131,10 +146,30 @@ fn envelope_of(curve: &Curve) -> Envelope {
     envelope
 }
 
-fn colour(estimator: &Estimator) -> RGBColor {
+/// A picture drawn the same way on any plotters backend: the PNG and the SVG file.
+pub trait Figure {
+    /// Draws the whole figure filling `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError<DB>>;
+}
+
+/// The curves of `ils reproduce`, one panel each.
+struct CurveGrid<'a> {
+    title: String,
+    panels: Vec<Panel<'a>>,
+}
+
+impl Figure for CurveGrid<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError<DB>> {
+        chart::draw_grid(root, &self.title, &self.panels, 3)
+    }
+}
+
+/// The colour an estimator is drawn in, on every chart.
+pub fn colour(estimator: &Estimator) -> RGBColor {
     match estimator {
         Estimator::GumbelSoftmax(_) => chart::GUMBEL_SOFTMAX_COLOUR,
         Estimator::Ils(_) => chart::ILS_COLOUR,
+        Estimator::ScoreFunction(_) => chart::SCORE_FUNCTION_COLOUR,
     }
 }
 
