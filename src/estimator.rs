@@ -19,17 +19,95 @@ pub enum Estimator {
     ScoreFunction(ScoreFunction),
 }
 
+/// Which estimator, without its parameter: what a selector or a command-line flag names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EstimatorKind {
+    GumbelSoftmax,
+    GumbelSoftmaxHard,
+    Ils,
+    IlsExact,
+    ScoreFunction,
+}
+
+impl EstimatorKind {
+    /// Every kind, in the order a selector lists them.
+    pub const ALL: [Self; 5] = [
+        Self::GumbelSoftmax,
+        Self::GumbelSoftmaxHard,
+        Self::Ils,
+        Self::IlsExact,
+        Self::ScoreFunction,
+    ];
+
+    /// The name used in CSV files, links and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax => "gumbel-softmax",
+            Self::GumbelSoftmaxHard => "gumbel-softmax-hard",
+            Self::Ils => "ils",
+            Self::IlsExact => "ils-exact",
+            Self::ScoreFunction => "score-function",
+        }
+    }
+
+    /// The kind called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The name for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::GumbelSoftmax => "Gumbel-Softmax",
+            Self::GumbelSoftmaxHard => "Straight-through Gumbel-Softmax",
+            Self::Ils => "ILS",
+            Self::IlsExact => "ILS (exact chain)",
+            Self::ScoreFunction => "Score function (REINFORCE)",
+        }
+    }
+
+    /// The estimator of this kind, taking whichever of the parameters it uses.
+    ///
+    /// # Errors
+    /// [`ParameterError`] if the parameter it uses is out of range.
+    pub fn build(
+        self,
+        temperature: f64,
+        step_size: f64,
+        ils_epsilon: f64,
+        baseline_decay: f64,
+    ) -> Result<Estimator, ParameterError> {
+        let ils = || Ils::new(step_size)?.with_epsilon(ils_epsilon);
+        Ok(match self {
+            Self::GumbelSoftmax => GumbelSoftmax::new(temperature)?.into(),
+            Self::GumbelSoftmaxHard => GumbelSoftmax::new(temperature)?
+                .with_straight_through(true)
+                .into(),
+            Self::Ils => ils()?.into(),
+            Self::IlsExact => ils()?.with_logit_gradient(LogitGradient::Exact).into(),
+            Self::ScoreFunction => ScoreFunction::new(baseline_decay)?.into(),
+        })
+    }
+}
+
 impl Estimator {
+    /// Which estimator this is.
+    pub fn kind(&self) -> EstimatorKind {
+        match self {
+            Self::GumbelSoftmax(gs) if gs.is_straight_through() => EstimatorKind::GumbelSoftmaxHard,
+            Self::GumbelSoftmax(_) => EstimatorKind::GumbelSoftmax,
+            Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => {
+                EstimatorKind::IlsExact
+            }
+            Self::Ils(_) => EstimatorKind::Ils,
+            Self::ScoreFunction(_) => EstimatorKind::ScoreFunction,
+        }
+    }
+
     /// The name used in CSV files and on the command line: `gumbel-softmax`,
     /// `gumbel-softmax-hard`, `ils`, `ils-exact` or `score-function`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::GumbelSoftmax(gs) if gs.is_straight_through() => "gumbel-softmax-hard",
-            Self::GumbelSoftmax(_) => "gumbel-softmax",
-            Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ils-exact",
-            Self::Ils(_) => "ils",
-            Self::ScoreFunction(_) => "score-function",
-        }
+        self.kind().name()
     }
 
     /// The estimator's own parameter: the temperature, the step size or the baseline decay.
@@ -45,15 +123,7 @@ impl Estimator {
     /// `Straight-through Gumbel-Softmax`, `ILS`, `ILS (exact chain)` or
     /// `Score function (REINFORCE)`.
     pub fn title(&self) -> &'static str {
-        match self {
-            Self::GumbelSoftmax(gs) if gs.is_straight_through() => {
-                "Straight-through Gumbel-Softmax"
-            }
-            Self::GumbelSoftmax(_) => "Gumbel-Softmax",
-            Self::Ils(ils) if ils.logit_gradient() == LogitGradient::Exact => "ILS (exact chain)",
-            Self::Ils(_) => "ILS",
-            Self::ScoreFunction(_) => "Score function (REINFORCE)",
-        }
+        self.kind().title()
     }
 
     /// The parameter's name, for axis labels: `temperature`, `step size` or `baseline decay`.

@@ -43,7 +43,7 @@ pub use diagnostics::{
 };
 pub use envelope::Envelope;
 pub use error::ParameterError;
-pub use estimator::Estimator;
+pub use estimator::{Estimator, EstimatorKind};
 pub use export::{CSV_HEADER, write_csv};
 pub use gumbel_softmax::{GumbelSoftmax, sample_gumbel};
 pub use ils::{Ils, LogitGradient, PUBLISHED_EPSILON};

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::error::ParameterError;
+use crate::estimator::{Estimator, EstimatorKind};
 use crate::gumbel_softmax::GumbelSoftmax;
 use crate::ils::Ils;
 use crate::parameter::{self, Parameter};
@@ -14,8 +15,13 @@ use crate::toy_problem::Config;
 /// experiment: `T = 1`, `alpha = 0.01`, learning rate 0.01, 50,000 steps, `K = N = 5`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
+    /// The estimator of the left panel; Gumbel-Softmax by default.
+    pub left: EstimatorKind,
+    /// The estimator of the right panel; ILS by default.
+    pub right: EstimatorKind,
     pub temperature: f64,
     pub step_size: f64,
+    pub baseline_decay: f64,
     pub learning_rate: f64,
     /// The epsilon in the loss's `ln(draw + epsilon)`: it sets the size of the gradient the
     /// ILS step sees, about `t / epsilon`.
@@ -32,8 +38,11 @@ impl Default for Settings {
     fn default() -> Self {
         let config = Config::default();
         Self {
+            left: EstimatorKind::GumbelSoftmax,
+            right: EstimatorKind::Ils,
             temperature: 1.0,
             step_size: 0.01,
+            baseline_decay: 0.9,
             learning_rate: config.learning_rate,
             loss_epsilon: config.loss_epsilon,
             steps: config.steps,
@@ -46,9 +55,12 @@ impl Default for Settings {
 }
 
 /// The settings' names in a link, in the order a link lists them.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 12] = [
+    "left",
+    "right",
     "temperature",
     "step_size",
+    "baseline_decay",
     "learning_rate",
     "loss_epsilon",
     "steps",
@@ -145,7 +157,12 @@ impl Settings {
     /// left as it was if the text is not a number, and the change is returned as an error.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), Adjustment> {
         match key {
+            "left" => set_kind(key, value, &mut self.left),
+            "right" => set_kind(key, value, &mut self.right),
             "temperature" => set_real(parameter::TEMPERATURE, value, &mut self.temperature),
+            "baseline_decay" => {
+                set_real(parameter::BASELINE_DECAY, value, &mut self.baseline_decay)
+            }
             "step_size" => set_real(parameter::STEP_SIZE, value, &mut self.step_size),
             "learning_rate" => set_real(parameter::LEARNING_RATE, value, &mut self.learning_rate),
             "loss_epsilon" => set_real(parameter::LOSS_EPSILON, value, &mut self.loss_epsilon),
@@ -177,7 +194,10 @@ impl Settings {
     /// The value of the setting `key` as a link writes it, or `None` for an unknown key.
     pub fn get(&self, key: &str) -> Option<String> {
         Some(match key {
+            "left" => self.left.name().to_owned(),
+            "right" => self.right.name().to_owned(),
             "temperature" => self.temperature.to_string(),
+            "baseline_decay" => self.baseline_decay.to_string(),
             "step_size" => self.step_size.to_string(),
             "learning_rate" => self.learning_rate.to_string(),
             "loss_epsilon" => self.loss_epsilon.to_string(),
@@ -211,6 +231,20 @@ impl Settings {
             loss_epsilon: self.loss_epsilon,
             seed: self.seed,
         }
+    }
+
+    /// The estimator of kind `kind` with these settings' parameters (and the published ILS
+    /// epsilon).
+    ///
+    /// # Errors
+    /// Never for settings built by this module, whose values lie in the parameters' ranges.
+    pub fn estimator(&self, kind: EstimatorKind) -> Result<Estimator, ParameterError> {
+        kind.build(
+            self.temperature,
+            self.step_size,
+            crate::ils::PUBLISHED_EPSILON,
+            self.baseline_decay,
+        )
     }
 
     /// The Gumbel-Softmax estimator at this temperature.
@@ -259,6 +293,21 @@ fn set_real(parameter: Parameter, text: &str, target: &mut f64) -> Result<(), Ad
     Err(adjustment(reason, *target))
 }
 
+fn set_kind(key: &str, text: &str, target: &mut EstimatorKind) -> Result<(), Adjustment> {
+    match EstimatorKind::from_name(text.trim()) {
+        Some(kind) => {
+            *target = kind;
+            Ok(())
+        }
+        None => Err(Adjustment {
+            key: key.to_owned(),
+            given: text.to_owned(),
+            reason: "is not an estimator of this page",
+            used: Some(target.name().to_owned()),
+        }),
+    }
+}
+
 fn set_whole(parameter: Parameter, text: &str, target: &mut u64) -> Result<(), Adjustment> {
     let mut value = *target as f64;
     let result = set_real(parameter, text, &mut value);
@@ -281,8 +330,11 @@ mod tests {
     #[test]
     fn round_trip_of_every_setting() {
         let settings = Settings {
+            left: EstimatorKind::ScoreFunction,
+            right: EstimatorKind::IlsExact,
             temperature: 0.25,
             step_size: 1e-7,
+            baseline_decay: 0.5,
             learning_rate: 0.5,
             loss_epsilon: 1e-3,
             steps: 200_000,
@@ -294,8 +346,9 @@ mod tests {
         let query = settings.to_query();
         assert_eq!(
             query,
-            "temperature=0.25&step_size=0.0000001&learning_rate=0.5&loss_epsilon=0.001\
-             &steps=200000&categories=12&trials=3&seed=9007199254740991&log_y=1"
+            "left=score-function&right=ils-exact&temperature=0.25&step_size=0.0000001\
+             &baseline_decay=0.5&learning_rate=0.5&loss_epsilon=0.001&steps=200000&categories=12\
+             &trials=3&seed=9007199254740991&log_y=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
         assert_eq!(Settings::from_query("?"), (Settings::default(), vec![]));
@@ -305,7 +358,7 @@ mod tests {
     fn bad_values_are_clamped_and_reported() {
         let (settings, adjustments) = Settings::from_query(
             "temperature=abc&step_size=NaN&learning_rate=-1&steps=1e308&categories=2.5\
-             &trials=Infinity&seed=-0&log_y=yes&colour=red",
+             &trials=Infinity&seed=-0&log_y=yes&colour=red&left=softmax",
         );
         let expected = Settings {
             learning_rate: parameter::LEARNING_RATE.min,
@@ -327,6 +380,7 @@ mod tests {
                 "trials=Infinity is above the largest allowed value; using 100",
                 "log_y=yes is not 0 or 1; using 0",
                 "colour=red is not a setting of this page; ignored",
+                "left=softmax is not an estimator of this page; using gumbel-softmax",
             ]
         );
     }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ils::{Config, Estimator, GumbelSoftmax, Ils, LogitGradient, ScoreFunction, parameter};
+use ils::{Config, Estimator, EstimatorKind, parameter};
 
 #[derive(Parser)]
 #[command(
@@ -142,16 +142,14 @@ pub fn build_estimator(
     ils_epsilon: f64,
     baseline_decay: f64,
 ) -> Result<Estimator> {
-    let ils = || -> Result<Ils> { Ok(Ils::new(step_size)?.with_epsilon(ils_epsilon)?) };
-    Ok(match name {
-        EstimatorName::GumbelSoftmax => GumbelSoftmax::new(temperature)?.into(),
-        EstimatorName::GumbelSoftmaxHard => GumbelSoftmax::new(temperature)?
-            .with_straight_through(true)
-            .into(),
-        EstimatorName::Ils => ils()?.into(),
-        EstimatorName::IlsExact => ils()?.with_logit_gradient(LogitGradient::Exact).into(),
-        EstimatorName::ScoreFunction => ScoreFunction::new(baseline_decay)?.into(),
-    })
+    let kind = match name {
+        EstimatorName::GumbelSoftmax => EstimatorKind::GumbelSoftmax,
+        EstimatorName::GumbelSoftmaxHard => EstimatorKind::GumbelSoftmaxHard,
+        EstimatorName::Ils => EstimatorKind::Ils,
+        EstimatorName::IlsExact => EstimatorKind::IlsExact,
+        EstimatorName::ScoreFunction => EstimatorKind::ScoreFunction,
+    };
+    Ok(kind.build(temperature, step_size, ils_epsilon, baseline_decay)?)
 }
 
 /// The most seeds one sweep may have.
