@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use tempfile::TempDir;
 
 use ils::chart::{self, DrawError, Panel, Series, Theme, YAxis};
-use ils::{Config, Curve, Envelope, Estimator};
+use ils::{Config, Curve, Envelope};
 
 /// The font every chart's text is drawn in natively: DejaVu Sans, shipped with the crate so
 /// that no font needs to be installed (its licence is beside it).
@@ -79,7 +79,7 @@ impl Staging {
                 series: vec![Series {
                     label: curve.estimator.to_string(),
                     envelope,
-                    colour: colour(&curve.estimator),
+                    colour: chart::colour(&curve.estimator),
                     faint: false,
                     diverged_at: curve.divergence.map(|d| d.step),
                 }],
@@ -161,15 +161,6 @@ struct CurveGrid<'a> {
 impl Figure for CurveGrid<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError<DB>> {
         chart::draw_grid(root, &self.title, &self.panels, 3)
-    }
-}
-
-/// The colour an estimator is drawn in, on every chart.
-pub fn colour(estimator: &Estimator) -> RGBColor {
-    match estimator {
-        Estimator::GumbelSoftmax(_) => chart::GUMBEL_SOFTMAX_COLOUR,
-        Estimator::Ils(_) => chart::ILS_COLOUR,
-        Estimator::ScoreFunction(_) => chart::SCORE_FUNCTION_COLOUR,
     }
 }
 

@@ -11,7 +11,7 @@ use ils::chart::{self, DrawError, Spread, SweepPanel, Theme, YAxis};
 use ils::{Config, Divergence, Estimator, ParameterError, Trainer};
 
 use super::args::{Plan, SweepArgs};
-use super::output::{self, Figure, Staging};
+use super::output::{Figure, Staging};
 use super::report_written;
 
 /// Runs `ils sweep`.
@@ -313,7 +313,7 @@ impl SweepFigure {
             ),
             value_label: format!("final {}", chart::KL_AXIS_LABEL),
             points: Vec::new(),
-            colour: output::colour(estimator),
+            colour: chart::colour(estimator),
             y,
             theme: Theme::LIGHT,
             scale: 1.0,

@@ -7,12 +7,26 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::envelope::Envelope;
+use crate::estimator::Estimator;
+
+mod quality;
+
+pub use quality::{QualityPanel, draw_quality_panel};
 
 /// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
 pub const ILS_COLOUR: RGBColor = RGBColor(0, 114, 178); // blue
 pub const GUMBEL_SOFTMAX_COLOUR: RGBColor = RGBColor(213, 94, 0); // vermillion
 pub const REFERENCE_COLOUR: RGBColor = RGBColor(0, 158, 115); // bluish green
 pub const SCORE_FUNCTION_COLOUR: RGBColor = RGBColor(204, 121, 167); // reddish purple
+
+/// The colour an estimator is drawn in, on every chart: one per family.
+pub fn colour(estimator: &Estimator) -> RGBColor {
+    match estimator {
+        Estimator::GumbelSoftmax(_) => GUMBEL_SOFTMAX_COLOUR,
+        Estimator::Ils(_) => ILS_COLOUR,
+        Estimator::ScoreFunction(_) => SCORE_FUNCTION_COLOUR,
+    }
+}
 
 /// The smallest KL a log-scale axis shows; the KL is never negative but can round to zero.
 const LOG_FLOOR: f64 = 1e-12;
@@ -142,16 +156,7 @@ pub fn draw_panel<DB: DrawingBackend>(
         .y_label_area_size(px(62.0))
         .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;
 
-    let log = panel.y.log;
-    // A log axis is linear in log10(KL); its ticks fall wherever plotters puts them, so each
-    // label shows the KL at that height rather than assuming whole decades.
-    let y_format = move |v: &f64| {
-        if log {
-            format_significant(10f64.powf(*v), 2)
-        } else {
-            format_number(*v)
-        }
-    };
+    let y_format = axis_label_format(panel.y);
     chart
         .configure_mesh()
         .x_desc("SGD step")
@@ -176,7 +181,13 @@ pub fn draw_panel<DB: DrawingBackend>(
     }
 
     if panel.series.len() > 1 {
-        draw_legend(&chart.plotting_area().strip_coord_spec(), panel, text(12.0))?;
+        let entries: Vec<(&str, ShapeStyle)> = panel
+            .series
+            .iter()
+            .map(|series| (series.label.as_str(), series_style(series, panel)))
+            .collect();
+        let area = chart.plotting_area().strip_coord_spec();
+        draw_legend(&area, &entries, theme, panel.scale)?;
     }
     Ok(())
 }
@@ -188,39 +199,38 @@ pub fn draw_panel<DB: DrawingBackend>(
 /// a styled element to the page for every label.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    panel: &Panel,
-    style: TextStyle,
+    entries: &[(&str, ShapeStyle)],
+    theme: Theme,
+    scale: f64,
 ) -> Result<(), DrawError<DB>> {
-    let px = |size: f64| (size * panel.scale).round() as i32;
+    let style = text_style(12.0, theme, scale);
+    let px = |size: f64| (size * scale).round() as i32;
     let mut widest = 0;
     let mut tallest = 0;
-    for series in &panel.series {
-        let (w, h) = area.estimate_text_size(&series.label, &style)?;
+    for (label, _) in entries {
+        let (w, h) = area.estimate_text_size(label, &style)?;
         widest = widest.max(w as i32);
         tallest = tallest.max(h as i32);
     }
     let (pad, stroke, row) = (px(6.0), px(18.0), tallest + px(4.0));
     let width = pad + stroke + pad + widest + pad;
-    let height = pad + row * panel.series.len() as i32 + pad;
+    let height = pad + row * entries.len() as i32 + pad;
     let left = area.dim_in_pixel().0 as i32 - width - px(8.0);
     let top = px(8.0);
 
     let corners = [(left, top), (left + width, top + height)];
     area.draw(&Rectangle::new(
         corners,
-        panel.theme.background.mix(0.85).filled(),
+        theme.background.mix(0.85).filled(),
     ))?;
-    area.draw(&Rectangle::new(corners, panel.theme.grid))?;
+    area.draw(&Rectangle::new(corners, theme.grid))?;
     let label_style = style.pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, series) in panel.series.iter().enumerate() {
+    for (i, (label, line)) in entries.iter().enumerate() {
         let y = top + pad + row * i as i32 + row / 2;
         let x = left + pad;
-        area.draw(&PathElement::new(
-            [(x, y), (x + stroke, y)],
-            series_style(series, panel),
-        ))?;
+        area.draw(&PathElement::new([(x, y), (x + stroke, y)], *line))?;
         area.draw(&Text::new(
-            series.label.as_str(),
+            *label,
             (x + stroke + pad, y),
             label_style.clone(),
         ))?;
@@ -457,11 +467,12 @@ fn draw_spread<DB: DrawingBackend>(
 }
 
 /// Tick labels for an axis drawn by [`YAxis::map`]: the value itself, back from its logarithm
-/// on a logarithmic axis.
+/// on a logarithmic axis. Ticks on a log axis fall wherever plotters puts them, not only on
+/// whole decades, so each label shows the value at its height.
 fn axis_label_format(axis: YAxis) -> impl Fn(&f64) -> String {
     move |&v| {
         if axis.log {
-            format_number(10f64.powf(v))
+            format_significant(10f64.powf(v), 2)
         } else {
             format_number(v)
         }

@@ -1,0 +1,174 @@
+//! The bias/variance chart of an estimator: how far the mean of its gradient estimates is from
+//! the exact gradient, and how much they spread, across the estimator's own parameter.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{DrawError, Theme, YAxis, axis_label_format, draw_legend, pixels, text_style};
+use crate::diagnostics::SweepPoint;
+
+/// A chart of [`SweepPoint`]s: the relative error of the mean estimate (bias) and the total
+/// variance relative to the exact gradient's squared norm, both on a logarithmic axis, with a
+/// vertical line at the parameter value in use.
+#[derive(Clone, Debug)]
+pub struct QualityPanel {
+    pub title: String,
+    /// The x-axis label: the parameter's name and symbol.
+    pub parameter_label: String,
+    /// In order of parameter.
+    pub points: Vec<SweepPoint>,
+    /// The parameter value in use, marked on the chart.
+    pub current: f64,
+    pub colour: RGBColor,
+    pub theme: Theme,
+    /// Device pixels per layout pixel, as for [`super::Panel::scale`].
+    pub scale: f64,
+}
+
+impl QualityPanel {
+    fn x_axis(&self) -> YAxis {
+        let log = self.points.iter().all(|p| p.parameter > 0.0);
+        let range = self
+            .points
+            .iter()
+            .map(|p| (p.parameter, p.parameter))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((0.0, 1.0));
+        YAxis::around(range, log)
+    }
+
+    /// Both measures, where finite and positive, so the log axis can show them.
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.points
+            .iter()
+            .flat_map(|p| [p.quality.relative_error, p.quality.relative_variance])
+            .filter(|v| v.is_finite() && *v > 0.0)
+    }
+
+    fn y_axis(&self) -> YAxis {
+        let range = self
+            .values()
+            .map(|v| (v, v))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((1e-3, 1.0));
+        YAxis::around(range, true)
+    }
+}
+
+/// Draws `panel` filling `area`.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_quality_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &QualityPanel,
+) -> Result<(), DrawError<DB>> {
+    let theme = panel.theme;
+    area.fill(&theme.background)?;
+    let text = |size: f64| text_style(size, theme, panel.scale);
+    let (x, y) = (panel.x_axis(), panel.y_axis());
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, text(15.0))
+        .margin(pixels(10.0, panel.scale))
+        .margin_right(pixels(20.0, panel.scale))
+        .x_label_area_size(pixels(36.0, panel.scale))
+        .y_label_area_size(pixels(62.0, panel.scale))
+        .build_cartesian_2d(
+            x.map(x.range.0)..x.map(x.range.1),
+            y.map(y.range.0)..y.map(y.range.1),
+        )?;
+    let (x_format, y_format) = (axis_label_format(x), axis_label_format(y));
+    chart
+        .configure_mesh()
+        .x_desc(panel.parameter_label.as_str())
+        .y_desc("relative to the exact gradient")
+        .axis_desc_style(text(13.0))
+        .label_style(text(12.0))
+        .axis_style(theme.foreground)
+        .bold_line_style(theme.grid)
+        .light_line_style(theme.background)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
+        .draw()?;
+
+    // The parameter in use: a thin vertical line across the plot.
+    let (low, high) = (y.map(y.range.0), y.map(y.range.1));
+    let marker = theme.foreground.mix(0.5).stroke_width(1);
+    let current = x.map(panel.current.clamp(x.range.0, x.range.1));
+    chart.draw_series(std::iter::once(PathElement::new(
+        [(current, low), (current, high)],
+        marker,
+    )))?;
+
+    let bold = panel.colour.stroke_width(pixels(2.0, panel.scale));
+    let faint = panel.colour.mix(0.5).stroke_width(pixels(2.0, panel.scale));
+    let radius = pixels(3.0, panel.scale);
+    let bias: fn(&SweepPoint) -> f64 = |p| p.quality.relative_error;
+    let variance: fn(&SweepPoint) -> f64 = |p| p.quality.relative_variance;
+    let lines = [(bold, bias), (faint, variance)];
+    for (style, measure) in lines {
+        // A non-finite or zero value (no variance at all, say) has no place on a log axis:
+        // the line breaks there rather than inventing a number.
+        let points: Vec<(f64, f64)> = panel
+            .points
+            .iter()
+            .filter(|p| measure(p).is_finite() && measure(p) > 0.0)
+            .map(|p| (x.map(p.parameter), y.map(measure(p))))
+            .collect();
+        chart.draw_series(LineSeries::new(points.iter().copied(), style))?;
+        chart.draw_series(
+            points
+                .iter()
+                .map(|&point| Circle::new(point, radius, style.color.filled())),
+        )?;
+    }
+
+    let entries = [
+        ("bias: |mean − exact| / |exact|", bold),
+        ("variance / |exact|²", faint),
+    ];
+    let area = chart.plotting_area().strip_coord_spec();
+    draw_legend(&area, &entries, theme, panel.scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::GradientQuality;
+
+    fn point(parameter: f64, relative_error: f64, relative_variance: f64) -> SweepPoint {
+        SweepPoint {
+            parameter,
+            quality: GradientQuality {
+                cosine: 1.0,
+                relative_error,
+                relative_variance,
+                norm_ratio: 1.0,
+            },
+        }
+    }
+
+    #[test]
+    fn axes_cover_the_finite_positive_values() {
+        let panel = QualityPanel {
+            title: String::new(),
+            parameter_label: String::new(),
+            points: vec![
+                point(0.01, 0.5, 0.0),
+                point(1.0, 2.0, f64::NAN),
+                point(100.0, 0.1, 30.0),
+            ],
+            current: 1.0,
+            colour: super::super::ILS_COLOUR,
+            theme: Theme::LIGHT,
+            scale: 1.0,
+        };
+        // Zero and NaN variances are left out: 0.1 to 30, with the log axis's margins.
+        assert_eq!(panel.y_axis().range, (0.1 / 1.5, 30.0 * 1.5));
+        assert!(panel.x_axis().log);
+        assert_eq!(panel.x_axis().range, (0.01 / 1.5, 100.0 * 1.5));
+    }
+}
