@@ -30,8 +30,9 @@ pub const ILS_EPSILON: Parameter = real("ILS epsilon", "ils_epsilon", 1e-15, 1.0
 /// Score-function baseline decay `beta`: the baseline moves as `b <- beta b + (1 - beta) L`.
 /// At 1 it would never move from its start.
 pub const BASELINE_DECAY: Parameter = real("baseline decay", "baseline_decay", 0.0, 0.999);
-/// Gradient estimates drawn per measurement by the diagnostics.
-pub const ESTIMATES: Parameter = whole("estimates", "estimates", 2.0, 1e7);
+/// Gradient estimates drawn per measurement by the diagnostics. The page measures at 15 points
+/// per panel, so 1e5 estimates there take a few seconds at the published size.
+pub const ESTIMATES: Parameter = whole("estimates", "estimates", 2.0, 1e5);
 /// Parameter values in one diagnostics sweep.
 pub const SWEEP_POINTS: Parameter = whole("sweep points", "sweep_points", 2.0, 1000.0);
 /// SGD steps in a run.

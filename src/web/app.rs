@@ -4,21 +4,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use plotters::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
-use super::canvas::Canvas;
 use super::export;
 use super::page::{self, element};
-use crate::chart::{self, Panel, Series, Theme, YAxis};
+use super::quality::Quality;
+use super::side::{Side, Slot};
+use super::{group_thousands, round_significant};
+use crate::chart::{Theme, YAxis};
 use crate::parameter::{self, Parameter};
 use crate::settings::Settings;
-use crate::{Envelope, Estimator, Trainer};
-
-/// Buckets kept per curve: memory and drawing cost stay bounded however long the run.
-const CURVE_CAPACITY: usize = 2048;
 
 /// The most time a frame spends stepping, in milliseconds, so the page stays responsive at any
 /// speed.
@@ -34,159 +31,6 @@ const MAX_NOTICES: usize = 6;
 
 /// The number of KL values (steps 0 to 10) written for the same-seed check.
 const CHECK_STEPS: u64 = 10;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
-    GumbelSoftmax,
-    Ils,
-}
-
-/// One panel: an estimator's run, its curve, the previous run's curve, and where it is drawn.
-struct Side {
-    method: Method,
-    trainer: Trainer,
-    curve: Envelope,
-    ghost: Option<(Envelope, String)>,
-    canvas: HtmlCanvasElement,
-    readout: HtmlElement,
-}
-
-impl Side {
-    fn new(method: Method, settings: &Settings, id: &str) -> Result<Self, JsValue> {
-        let trainer = Self::trainer(method, settings)?;
-        let mut curve = Envelope::new(CURVE_CAPACITY);
-        curve.push(trainer.kl());
-        Ok(Self {
-            method,
-            trainer,
-            curve,
-            ghost: None,
-            canvas: element(&format!("{id}-canvas"))?,
-            readout: element(&format!("{id}-readout"))?,
-        })
-    }
-
-    fn estimator(method: Method, settings: &Settings) -> Result<Estimator, JsValue> {
-        let estimator = match method {
-            Method::GumbelSoftmax => settings.gumbel_softmax().map(Estimator::from),
-            Method::Ils => settings.ils().map(Estimator::from),
-        };
-        estimator.map_err(|e| JsValue::from_str(&e.to_string()))
-    }
-
-    fn trainer(method: Method, settings: &Settings) -> Result<Trainer, JsValue> {
-        let estimator = Self::estimator(method, settings)?;
-        Trainer::new(settings.config(), estimator).map_err(|e| JsValue::from_str(&e.to_string()))
-    }
-
-    /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
-    fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
-        let trainer = Self::trainer(self.method, settings)?;
-        let mut curve = Envelope::new(CURVE_CAPACITY);
-        curve.push(trainer.kl());
-        let old = std::mem::replace(&mut self.curve, curve);
-        self.trainer = trainer;
-        self.ghost = ghost.filter(|_| old.len() > 1).map(|label| (old, label));
-        Ok(())
-    }
-
-    /// The current curve and the ghost, if any.
-    fn curves(&self) -> impl Iterator<Item = &Envelope> {
-        std::iter::once(&self.curve).chain(self.ghost.as_ref().map(|(ghost, _)| ghost))
-    }
-
-    fn finished(&self, steps: u64) -> bool {
-        self.trainer.steps_taken() >= steps || self.trainer.divergence().is_some()
-    }
-
-    /// Takes up to `count` steps, stopping at `steps` or at a divergence.
-    fn advance(&mut self, count: u64, steps: u64) {
-        for _ in 0..count {
-            if self.finished(steps) {
-                return;
-            }
-            match self.trainer.step() {
-                Ok(kl) => self.curve.push(kl),
-                Err(_) => return,
-            }
-        }
-    }
-
-    fn panel(&self, steps: u64, y: YAxis, theme: Theme, scale: f64) -> Panel<'_> {
-        let estimator = self.trainer.estimator();
-        let colour = match self.method {
-            Method::GumbelSoftmax => chart::GUMBEL_SOFTMAX_COLOUR,
-            Method::Ils => chart::ILS_COLOUR,
-        };
-        let mut series = Vec::with_capacity(2);
-        if let Some((ghost, label)) = &self.ghost {
-            series.push(Series {
-                label: label.clone(),
-                envelope: ghost,
-                colour,
-                faint: true,
-                diverged_at: None,
-            });
-        }
-        series.push(Series {
-            label: format!(
-                "{} = {}",
-                estimator.parameter_symbol(),
-                estimator.parameter()
-            ),
-            envelope: &self.curve,
-            colour,
-            faint: false,
-            diverged_at: self.trainer.divergence().map(|d| d.step),
-        });
-        Panel {
-            title: estimator.to_string(),
-            series,
-            steps,
-            y,
-            theme,
-            scale,
-        }
-    }
-
-    /// Matches the canvas's backing store to its size on screen in device pixels; returns
-    /// whether it changed.
-    fn fit_canvas(&self, pixel_ratio: f64) -> bool {
-        let width = (f64::from(self.canvas.client_width()) * pixel_ratio).round() as u32;
-        let height = (f64::from(self.canvas.client_height()) * pixel_ratio).round() as u32;
-        if width == 0
-            || height == 0
-            || (width, height) == (self.canvas.width(), self.canvas.height())
-        {
-            return false;
-        }
-        self.canvas.set_width(width);
-        self.canvas.set_height(height);
-        true
-    }
-
-    fn draw(&self, panel: &Panel) -> Result<(), JsValue> {
-        let backend = Canvas::new(&self.canvas)
-            .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
-        let root = backend.into_drawing_area();
-        chart::draw_panel(&root, panel).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        root.present()
-            .map_err(|e| JsValue::from_str(&e.to_string()))
-    }
-
-    fn write_readout(&self, steps: u64) {
-        let mut text = format!(
-            "Step {} of {}: KL {} nats",
-            group_thousands(self.trainer.steps_taken().min(steps)),
-            group_thousands(steps),
-            format_kl(self.trainer.kl())
-        );
-        if let Some(divergence) = self.trainer.divergence() {
-            text.push_str(&format!(". Stopped: {divergence}"));
-        }
-        self.readout.set_text_content(Some(&text));
-    }
-}
 
 /// The controls, found once.
 struct Controls {
@@ -204,6 +48,11 @@ pub struct App {
     playing: bool,
     steps_per_frame: u64,
     needs_draw: bool,
+    quality: Quality,
+    /// Whether the gradient-quality charts need drawing (they change only when measured).
+    quality_needs_draw: bool,
+    /// Whether the current runs have been measured since they finished.
+    measured: bool,
     /// Whether the reader's colour scheme is dark, as last drawn.
     dark: bool,
     timing: Timing,
@@ -228,8 +77,12 @@ const SLIDERS: [(&str, f64, f64); 3] = [
     ("loss_epsilon", 1e-12, 1e-2),
 ];
 
+/// The estimator selectors, one per panel.
+const SELECTORS: [&str; 2] = ["left", "right"];
+
 /// The number inputs, with their allowed values.
-const NUMBERS: [Parameter; 5] = [
+const NUMBERS: [Parameter; 6] = [
+    parameter::BASELINE_DECAY,
     parameter::LEARNING_RATE,
     parameter::STEPS,
     parameter::CATEGORIES,
@@ -245,11 +98,11 @@ impl App {
         let query = window.location().search()?;
         let (settings, adjustments) = Settings::from_query(&query);
 
-        let app = App {
+        let mut app = App {
             settings,
             sides: [
-                Side::new(Method::GumbelSoftmax, &settings, "gumbel-softmax")?,
-                Side::new(Method::Ils, &settings, "ils")?,
+                Side::new(Slot::Left, &settings)?,
+                Side::new(Slot::Right, &settings)?,
             ],
             controls: Controls {
                 play: element("play")?,
@@ -261,6 +114,9 @@ impl App {
             playing: true,
             steps_per_frame: 1,
             needs_draw: true,
+            quality: Quality::new()?,
+            quality_needs_draw: true,
+            measured: false,
             dark: page::prefers_dark(),
             timing: Timing {
                 run_started_ms: now(),
@@ -290,9 +146,18 @@ impl App {
             ));
         }
         page::show_lines("notice", &messages)?;
+        for key in SELECTORS {
+            let select: HtmlSelectElement = element(key)?;
+            for kind in crate::EstimatorKind::ALL {
+                let option =
+                    web_sys::HtmlOptionElement::new_with_text_and_value(kind.title(), kind.name())?;
+                select.add_with_html_option_element(&option)?;
+            }
+        }
         app.write_controls()?;
         app.write_address()?;
         app.write_check()?;
+        app.measure()?;
 
         let app = Rc::new(RefCell::new(app));
         app.borrow_mut().read_speed();
@@ -311,11 +176,15 @@ impl App {
             // A value beyond the slider's span (or 0, whose logarithm is -inf) rests at an end.
             let position = value.log10().clamp(min.log10(), max.log10());
             input.set_value(&position.to_string());
-            show_slider_value(id, &value.to_string())?;
+            show_slider_value(id, &super::compact(value))?;
         }
         for parameter in NUMBERS {
             let value = s.get(parameter.key).unwrap_or_default();
             element::<HtmlInputElement>(parameter.key)?.set_value(&value);
+        }
+        for key in SELECTORS {
+            let value = s.get(key).unwrap_or_default();
+            element::<HtmlSelectElement>(key)?.set_value(&value);
         }
         element::<HtmlInputElement>("log_y")?.set_checked(s.log_y);
         element::<HtmlElement>("about-trials")?.set_text_content(Some(&s.trials.to_string()));
@@ -385,16 +254,30 @@ impl App {
 
     /// Applies the control for `key` to the settings and restarts what it affects.
     fn on_setting(&mut self, key: &str) -> Result<(), JsValue> {
+        let text = if SELECTORS.contains(&key) {
+            element::<HtmlSelectElement>(key)?.value()
+        } else {
+            Self::input_text(key)?
+        };
+        self.apply(key, &text)
+    }
+
+    /// What the input for `key` holds, as the settings read it: a slider's value rather than
+    /// its logarithm, a checkbox as 0 or 1.
+    fn input_text(key: &str) -> Result<String, JsValue> {
         let input: HtmlInputElement = element(key)?;
-        let text = if input.type_() == "checkbox" {
+        Ok(if input.type_() == "checkbox" {
             if input.checked() { "1" } else { "0" }.to_owned()
         } else if SLIDERS.iter().any(|(id, _, _)| *id == key) {
             let position: f64 = input.value().parse().unwrap_or(f64::NAN);
             round_significant(10f64.powf(position), 3).to_string()
         } else {
             input.value()
-        };
+        })
+    }
 
+    /// Sets `key` from `text` and restarts what the change affects.
+    fn apply(&mut self, key: &str, text: &str) -> Result<(), JsValue> {
         let before = self.settings;
         let notice = match NUMBERS.iter().find(|p| p.key == key) {
             // A number input reports an empty value for text that is no number at all.
@@ -405,7 +288,7 @@ impl App {
                     parameter.name
                 )]
             }
-            _ => match self.settings.set(key, &text) {
+            _ => match self.settings.set(key, text) {
                 Ok(()) => vec![],
                 Err(adjustment) => vec![format!("{adjustment}.")],
             },
@@ -417,24 +300,10 @@ impl App {
         }
 
         let after = self.settings;
-        let problem = |s: &Settings| {
-            (
-                s.learning_rate,
-                s.loss_epsilon,
-                s.categories,
-                s.trials,
-                s.seed,
-            )
-        };
-        let problem_changed = problem(&before) != problem(&after);
         let mut restarted = false;
         for side in &mut self.sides {
-            let own_changed = match side.method {
-                Method::GumbelSoftmax => before.temperature != after.temperature,
-                Method::Ils => before.step_size != after.step_size,
-            };
             let past_end = side.trainer.steps_taken() > after.steps;
-            if problem_changed || own_changed || past_end {
+            if side.changed_by(&before, &after)? || past_end {
                 let old = before.get(key).unwrap_or_default();
                 side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
                 restarted = true;
@@ -483,7 +352,15 @@ impl App {
         Ok(())
     }
 
+    /// Measures both estimators' gradient quality now.
+    fn measure(&mut self) -> Result<(), JsValue> {
+        self.quality.measure(&self.sides, &self.settings)?;
+        self.quality_needs_draw = true;
+        Ok(())
+    }
+
     fn restart_timing(&mut self) {
+        self.measured = false;
         self.timing = Timing {
             run_started_ms: now(),
             ..Timing::default()
@@ -532,6 +409,10 @@ impl App {
                 self.playing = false;
                 self.write_play_button();
                 self.timing.run_finished = true;
+                if !self.measured {
+                    self.measured = true;
+                    self.measure()?;
+                }
             }
             self.needs_draw = true;
         }
@@ -540,10 +421,17 @@ impl App {
         if dark != self.dark {
             self.dark = dark;
             self.needs_draw = true;
+            self.quality_needs_draw = true;
         }
         let pixel_ratio = window.device_pixel_ratio().max(1.0);
         for side in &self.sides {
             self.needs_draw |= side.fit_canvas(pixel_ratio);
+        }
+        self.quality_needs_draw |= self.quality.fit_canvases(pixel_ratio);
+        if self.quality_needs_draw {
+            let theme = if self.dark { Theme::DARK } else { Theme::LIGHT };
+            self.quality.draw(theme, pixel_ratio)?;
+            self.quality_needs_draw = false;
         }
         if self.needs_draw {
             let start = now();
@@ -579,6 +467,9 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
     let keys = sliders
         .chain(NUMBERS.iter().map(|p| p.key))
         .chain(["log_y"]);
+    for key in SELECTORS {
+        listen(app, key, "change", move |app| app.on_setting(key))?;
+    }
     for key in keys {
         let input: HtmlInputElement = element(key)?;
         // Every control applies when committed: a slider when it is let go (or at each key
@@ -588,7 +479,10 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
             // While dragging, the readout follows the slider.
             listen(app, key, "input", move |_| {
                 let position: f64 = input.value().parse().unwrap_or(f64::NAN);
-                show_slider_value(key, &round_significant(10f64.powf(position), 3).to_string())
+                show_slider_value(
+                    key,
+                    &super::compact(round_significant(10f64.powf(position), 3)),
+                )
             })?;
         }
     }
@@ -615,6 +509,7 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         export::download_png(&app.settings, &canvases)
     })?;
     listen(app, "copy-link", "click", |_| export::copy_link())?;
+    listen(app, "measure", "click", App::measure)?;
     listen(app, "shared_y", "change", |app| {
         app.needs_draw = true;
         Ok(())
@@ -693,36 +588,7 @@ fn label(key: &str) -> &str {
         "loss_epsilon" => "loss ε",
         "categories" => "K",
         "trials" => "N",
+        "left" | "right" => "estimator",
         other => other,
-    }
-}
-
-/// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy
-/// number (0.0316, not 0.031622776601683794).
-fn round_significant(value: f64, digits: usize) -> f64 {
-    format!("{value:.*e}", digits.saturating_sub(1))
-        .parse()
-        .unwrap_or(value)
-}
-
-fn group_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn format_kl(kl: f64) -> String {
-    if kl >= 1e4 {
-        format!("{kl:.3e}")
-    } else if kl >= 1e-3 {
-        format!("{kl:.5}")
-    } else {
-        format!("{kl:.3e}")
     }
 }

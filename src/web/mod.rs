@@ -8,6 +8,8 @@ mod app;
 mod canvas;
 mod export;
 mod page;
+mod quality;
+mod side;
 
 /// Starts the demo: called from `main` when the page loads the WebAssembly module.
 ///
@@ -27,5 +29,60 @@ pub fn start() {
             web_sys::console::error_1(&format!("ILS demo failed to start: {message}").into());
             page::show_error(&format!("The demo could not start: {message}"));
         }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A KL for a readout: fixed-point in its usual range, scientific when tiny or huge.
+fn format_kl(kl: f64) -> String {
+    if kl >= 1e4 {
+        format!("{kl:.3e}")
+    } else if kl >= 1e-3 {
+        format!("{kl:.5}")
+    } else {
+        format!("{kl:.3e}")
+    }
+}
+
+/// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy
+/// number (0.0316, not 0.031622776601683794).
+fn round_significant(value: f64, digits: usize) -> f64 {
+    format!("{value:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(value)
+}
+
+/// Matches a canvas's backing store to its size on screen in device pixels, so it stays crisp
+/// on a high-density screen; returns whether it changed.
+fn fit_canvas(canvas: &web_sys::HtmlCanvasElement, pixel_ratio: f64) -> bool {
+    let width = (f64::from(canvas.client_width()) * pixel_ratio).round() as u32;
+    let height = (f64::from(canvas.client_height()) * pixel_ratio).round() as u32;
+    if width == 0 || height == 0 || (width, height) == (canvas.width(), canvas.height()) {
+        return false;
+    }
+    canvas.set_width(width);
+    canvas.set_height(height);
+    true
+}
+
+/// A setting's value for a readout beside its slider: plain, or scientific when it would need
+/// many zeros (`1e-8` rather than `0.00000001`).
+fn compact(value: f64) -> String {
+    if value != 0.0 && !(1e-3..1e4).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
     }
 }

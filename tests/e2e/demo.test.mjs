@@ -71,17 +71,17 @@ const query = (page) => new URLSearchParams(new URL(page.url()).search);
 
 test('the default page runs, draws both curves and moves its readouts', async () => {
   const { page, errors } = await open();
-  await page.waitForFunction(() => /^Step [1-9]/.test(document.getElementById('ils-readout').textContent));
-  const first = [await readout(page, 'gumbel-softmax'), await readout(page, 'ils')];
+  await page.waitForFunction(() => /^Step [1-9]/.test(document.getElementById('right-readout').textContent));
+  const first = [await readout(page, 'left'), await readout(page, 'right')];
   await page.waitForTimeout(400);
-  const second = [await readout(page, 'gumbel-softmax'), await readout(page, 'ils')];
+  const second = [await readout(page, 'left'), await readout(page, 'right')];
   assert.notEqual(second[0], first[0], 'the Gumbel-Softmax readout did not move');
   assert.notEqual(second[1], first[1], 'the ILS readout did not move');
   assert.match(second[1], /^Step [\d,]+ of 50,000: KL 0\.\d+ nats$/);
 
   await finished(page);
-  assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 500);
-  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 500);
+  assert.ok((await curvePixels(page, 'left-canvas', GUMBEL_SOFTMAX)) > 500);
+  assert.ok((await curvePixels(page, 'right-canvas', ILS)) > 500);
   assert.equal(await page.textContent('#play'), 'Play', 'a finished run offers Play');
   assert.equal(query(page).get('temperature'), '1');
   await page.screenshot({ path: join(ARTIFACTS, 'default.png'), fullPage: true });
@@ -93,10 +93,10 @@ test('the temperature slider changes the link and the left curve, not the right'
   const { page, errors } = await open('?steps=3000');
   await finished(page);
   const before = {
-    left: await canvasImage(page, 'gumbel-softmax-canvas'),
-    right: await canvasImage(page, 'ils-canvas'),
+    left: await canvasImage(page, 'left-canvas'),
+    right: await canvasImage(page, 'right-canvas'),
     ils: await page.getAttribute('#check', 'data-ils'),
-    readout: await readout(page, 'ils'),
+    readout: await readout(page, 'right'),
   };
 
   // By keyboard, as a reader without a mouse would: one step right is x10^0.01.
@@ -107,11 +107,11 @@ test('the temperature slider changes the link and the left curve, not the right'
 
   assert.equal(query(page).get('temperature'), '1.05');
   assert.equal(await page.textContent('#temperature-value'), '1.05');
-  assert.match(await readout(page, 'gumbel-softmax'), /^Step 3,000 of 3,000/);
-  assert.notEqual(await canvasImage(page, 'gumbel-softmax-canvas'), before.left);
-  assert.equal(await canvasImage(page, 'ils-canvas'), before.right, 'the ILS panel changed');
+  assert.match(await readout(page, 'left'), /^Step 3,000 of 3,000/);
+  assert.notEqual(await canvasImage(page, 'left-canvas'), before.left);
+  assert.equal(await canvasImage(page, 'right-canvas'), before.right, 'the ILS panel changed');
   assert.equal(await page.getAttribute('#check', 'data-ils'), before.ils);
-  assert.equal(await readout(page, 'ils'), before.readout);
+  assert.equal(await readout(page, 'right'), before.readout);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -139,8 +139,8 @@ test('a link with bad values opens a working page and says what it changed', asy
   );
   assert.equal(params.get('colour'), null);
   await finished(page);
-  assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 200);
-  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 200);
+  assert.ok((await curvePixels(page, 'left-canvas', GUMBEL_SOFTMAX)) > 200);
+  assert.ok((await curvePixels(page, 'right-canvas', ILS)) > 200);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -191,7 +191,7 @@ test('on a narrow screen the panels stack and still draw', async () => {
   });
   await finished(page);
   const [left, right] = await Promise.all(
-    ['gumbel-softmax-canvas', 'ils-canvas'].map((id) =>
+    ['left-canvas', 'right-canvas'].map((id) =>
       page.evaluate((id) => {
         const box = document.getElementById(id).getBoundingClientRect();
         return { top: box.top, bottom: box.bottom, width: box.width };
@@ -202,11 +202,11 @@ test('on a narrow screen the panels stack and still draw', async () => {
   assert.ok(left.width < 390);
   // Sized for the screen's density: the backing store has twice the layout pixels.
   const [width, cssWidth] = await page.evaluate(() => {
-    const canvas = document.getElementById('ils-canvas');
+    const canvas = document.getElementById('right-canvas');
     return [canvas.width, canvas.clientWidth];
   });
   assert.equal(width, cssWidth * 2);
-  assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 200);
+  assert.ok((await curvePixels(page, 'right-canvas', ILS)) > 200);
   await page.screenshot({ path: join(ARTIFACTS, 'narrow.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
@@ -253,7 +253,7 @@ test('under a strict Content-Security-Policy, in an iframe under a sub-path, it 
     const frame = page.frameLocator('iframe');
     await frame.locator('#check[data-run-ms]').waitFor({ state: 'attached', timeout: 30_000 });
     const inner = page.frames().find((f) => f !== page.mainFrame());
-    assert.ok((await curvePixels(inner, 'ils-canvas', ILS)) > 200);
+    assert.ok((await curvePixels(inner, 'right-canvas', ILS)) > 200);
     assert.deepEqual(errors, [], 'CSP violations or other errors');
     assert.deepEqual(outside, [], 'requests outside the demo folder');
   } finally {
@@ -292,14 +292,14 @@ test('hostile links open a working page, with a notice where a value was changed
     const label = link.slice(0, 80);
     assert.equal(await page.isVisible('#notice'), changed, `${label}: notice`);
     assert.equal(await page.isVisible('#error'), false, `${label}: error box`);
-    for (const id of ['gumbel-softmax', 'ils']) {
+    for (const id of ['left', 'right']) {
       const text = await readout(page, id);
       assert.match(text, /^Step [\d,]+ of [\d,]+: KL \d/, `${label}: ${text}`);
       assert.doesNotMatch(text, /NaN|inf/i, `${label}: ${text}`);
     }
     if (!link.startsWith('steps=0')) {
-      assert.ok((await curvePixels(page, 'gumbel-softmax-canvas', GUMBEL_SOFTMAX)) > 20, label);
-      assert.ok((await curvePixels(page, 'ils-canvas', ILS)) > 20, label);
+      assert.ok((await curvePixels(page, 'left-canvas', GUMBEL_SOFTMAX)) > 20, label);
+      assert.ok((await curvePixels(page, 'right-canvas', ILS)) > 20, label);
     }
     assert.equal(dialog, false, `${label}: a script ran`);
     assert.deepEqual(errors, [], label);
