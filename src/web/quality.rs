@@ -17,6 +17,10 @@ use crate::{DEFAULT_ESTIMATES, Estimator, GradientQuality, Objectives, Snapshot,
 /// thirds of a decade over the step sizes.
 const SWEEP_POINTS: usize = 13;
 
+/// The most logit-draws one measurement may make (estimates x logits x the 15 points it
+/// visits): about half a second, so the page never freezes for long at a large problem.
+const WORK_BUDGET: usize = 20_000_000;
+
 /// One panel's measurement.
 struct Measurement {
     estimator: Estimator,
@@ -32,6 +36,7 @@ struct Measurement {
 pub struct Quality {
     canvases: [HtmlCanvasElement; 2],
     table: HtmlElement,
+    note: HtmlElement,
     estimates: HtmlInputElement,
     measurements: Vec<Measurement>,
 }
@@ -49,6 +54,7 @@ impl Quality {
         Ok(Self {
             canvases: [element("left-quality")?, element("right-quality")?],
             table: element("quality-rows")?,
+            note: element("quality-note")?,
             estimates,
             measurements: Vec::new(),
         })
@@ -70,7 +76,23 @@ impl Quality {
     /// current logits, and across the estimator's parameter at the current logits. Every
     /// measurement draws from the settings' seed, so a link reproduces it too.
     pub fn measure(&mut self, sides: &[Side], settings: &Settings) -> Result<(), JsValue> {
-        let estimates = self.estimates();
+        let asked = self.estimates();
+        let logits = settings.trials * settings.categories;
+        let affordable = (WORK_BUDGET / (SWEEP_POINTS + 2) / logits).max(2);
+        let estimates = asked.min(affordable);
+        let note = if estimates < asked {
+            format!(
+                "Measured with M = {estimates} estimates, not {asked}, to keep the page \
+                 responsive at N K = {} logits; the command line has no such limit.",
+                super::group_thousands(logits as u64)
+            )
+        } else {
+            format!(
+                "Measured with M = {estimates} estimates, seed {}.",
+                settings.seed
+            )
+        };
+        self.note.set_text_content(Some(&note));
         let seed = settings.seed;
         let mut measurements = Vec::with_capacity(sides.len());
         for side in sides {

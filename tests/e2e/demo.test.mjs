@@ -346,3 +346,69 @@ test('the downloads hold the curves on screen and the link copies the state', as
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the estimator selector changes the panel, its link and its numbers', async () => {
+  const { page, errors } = await open('?steps=1500');
+  await finished(page);
+  const before = {
+    right: await canvasImage(page, 'right-canvas'),
+    left: await canvasImage(page, 'left-canvas'),
+    readout: await readout(page, 'right'),
+  };
+  await page.selectOption('#right', 'ils-exact');
+  await finished(page);
+  assert.equal(query(page).get('right'), 'ils-exact');
+  assert.notEqual(await readout(page, 'right'), before.readout);
+  assert.notEqual(await canvasImage(page, 'right-canvas'), before.right);
+  assert.equal(await canvasImage(page, 'left-canvas'), before.left, 'the left panel changed');
+  assert.match(await page.textContent('#quality-rows'), /right: ILS \(exact chain\), α = 0\.01/);
+
+  // The new estimator's first steps are the command line's, bit for bit.
+  const out = mkdtempSync(join(tmpdir(), 'ils-exact-'));
+  try {
+    execFileSync(BIN, ['run', '--estimator', 'ils-exact', '--steps', '10', '--out', out]);
+    const native = readFileSync(join(out, 'curves.csv'), 'utf8')
+      .trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+    assert.deepEqual((await page.getAttribute('#check', 'data-ils-exact')).split(','), native);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+
+  // And the score function, through its own setting.
+  await page.selectOption('#left', 'score-function');
+  await page.fill('#baseline_decay', '0.5');
+  await page.press('#baseline_decay', 'Enter');
+  await finished(page);
+  assert.equal(query(page).get('left'), 'score-function');
+  assert.equal(query(page).get('baseline_decay'), '0.5');
+  assert.match(await page.textContent('#quality-rows'), /left: Score function \(REINFORCE\), β = 0\.5/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the gradient-quality section measures both estimators and draws their sweeps', async () => {
+  const { page, errors } = await open('?steps=1000');
+  await finished(page);
+  const rows = await page.$$eval('#quality-rows tr', (trs) =>
+    trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+  );
+  assert.equal(rows.length, 4, 'start and now for each panel');
+  assert.deepEqual(rows.map((r) => r[1]), ['step 0', 'step 1,000', 'step 0', 'step 1,000']);
+  for (const row of rows) {
+    const cosine = Number(row[2]);
+    assert.ok(cosine >= -1 && cosine <= 1, `cosine ${row[2]}`);
+    assert.ok(Number(row[3]) >= 0 && Number(row[4]) >= 0, row.join(' | '));
+  }
+  // At the start both panels see the same problem: the same true KL and sampled objective.
+  assert.equal(rows[0][5], rows[2][5]);
+  assert.equal(rows[0][6], rows[2][6]);
+  assert.ok((await curvePixels(page, 'left-quality', GUMBEL_SOFTMAX)) > 200);
+  assert.ok((await curvePixels(page, 'right-quality', ILS)) > 200);
+
+  // Measuring again with more estimates changes the numbers, not the layout.
+  await page.fill('#estimates', '3000');
+  await page.click('#measure');
+  await page.waitForFunction((old) => document.querySelector('#quality-rows tr td:nth-child(4)').textContent !== old, rows[0][3]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
