@@ -66,6 +66,26 @@ impl EstimatorKind {
         }
     }
 
+    /// The values of this kind's parameter in the published figure: temperatures 0.1, 1 and
+    /// 10 for Gumbel-Softmax, step sizes 0.1, 0.01 and 0.001 for ILS, none for the score
+    /// function (which the published comparison does not include).
+    pub fn published_parameters(self) -> &'static [f64] {
+        match self {
+            Self::GumbelSoftmax | Self::GumbelSoftmaxHard => &[0.1, 1.0, 10.0],
+            Self::Ils | Self::IlsExact => &[0.1, 0.01, 0.001],
+            Self::ScoreFunction => &[],
+        }
+    }
+
+    /// The estimator of this kind with its own parameter at `value` and the published
+    /// settings otherwise.
+    ///
+    /// # Errors
+    /// [`ParameterError`] if `value` is out of range for this kind's parameter.
+    pub fn at(self, value: f64) -> Result<Estimator, ParameterError> {
+        self.build(value, value, crate::ils::PUBLISHED_EPSILON, value)
+    }
+
     /// The estimator of this kind, taking whichever of the parameters it uses.
     ///
     /// # Errors

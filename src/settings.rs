@@ -32,6 +32,8 @@ pub struct Settings {
     pub seed: u64,
     /// Draw the KL on a logarithmic axis.
     pub log_y: bool,
+    /// Overlay, faintly, each panel's estimator at the published values of its parameter.
+    pub published_sweep: bool,
 }
 
 impl Default for Settings {
@@ -50,12 +52,13 @@ impl Default for Settings {
             trials: config.trials,
             seed: config.seed,
             log_y: false,
+            published_sweep: false,
         }
     }
 }
 
 /// The settings' names in a link, in the order a link lists them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     "left",
     "right",
     "temperature",
@@ -68,6 +71,7 @@ pub const KEYS: [&str; 12] = [
     "trials",
     "seed",
     "log_y",
+    "published_sweep",
 ];
 
 /// A setting that was given a value it cannot take, and what was used instead.
@@ -170,18 +174,8 @@ impl Settings {
             "categories" => set_count(parameter::CATEGORIES, value, &mut self.categories),
             "trials" => set_count(parameter::TRIALS, value, &mut self.trials),
             "seed" => set_whole(parameter::SEED, value, &mut self.seed),
-            "log_y" => match value {
-                "1" | "true" | "0" | "false" => {
-                    self.log_y = matches!(value, "1" | "true");
-                    Ok(())
-                }
-                _ => Err(Adjustment {
-                    key: key.to_owned(),
-                    given: value.to_owned(),
-                    reason: "is not 0 or 1",
-                    used: Some(u8::from(self.log_y).to_string()),
-                }),
-            },
+            "log_y" => set_flag(key, value, &mut self.log_y),
+            "published_sweep" => set_flag(key, value, &mut self.published_sweep),
             _ => Err(Adjustment {
                 key: key.to_owned(),
                 given: value.to_owned(),
@@ -206,6 +200,7 @@ impl Settings {
             "trials" => self.trials.to_string(),
             "seed" => self.seed.to_string(),
             "log_y" => u8::from(self.log_y).to_string(),
+            "published_sweep" => u8::from(self.published_sweep).to_string(),
             _ => return None,
         })
     }
@@ -293,6 +288,21 @@ fn set_real(parameter: Parameter, text: &str, target: &mut f64) -> Result<(), Ad
     Err(adjustment(reason, *target))
 }
 
+fn set_flag(key: &str, text: &str, target: &mut bool) -> Result<(), Adjustment> {
+    match text {
+        "1" | "true" | "0" | "false" => {
+            *target = matches!(text, "1" | "true");
+            Ok(())
+        }
+        _ => Err(Adjustment {
+            key: key.to_owned(),
+            given: text.to_owned(),
+            reason: "is not 0 or 1",
+            used: Some(u8::from(*target).to_string()),
+        }),
+    }
+}
+
 fn set_kind(key: &str, text: &str, target: &mut EstimatorKind) -> Result<(), Adjustment> {
     match EstimatorKind::from_name(text.trim()) {
         Some(kind) => {
@@ -342,13 +352,14 @@ mod tests {
             trials: 3,
             seed: 9_007_199_254_740_991,
             log_y: true,
+            published_sweep: true,
         };
         let query = settings.to_query();
         assert_eq!(
             query,
             "left=score-function&right=ils-exact&temperature=0.25&step_size=0.0000001\
              &baseline_decay=0.5&learning_rate=0.5&loss_epsilon=0.001&steps=200000&categories=12\
-             &trials=3&seed=9007199254740991&log_y=1"
+             &trials=3&seed=9007199254740991&log_y=1&published_sweep=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
         assert_eq!(Settings::from_query("?"), (Settings::default(), vec![]));

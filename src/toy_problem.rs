@@ -7,9 +7,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use crate::Generator;
 use crate::categorical::sample_index;
 use crate::error::ParameterError;
-use crate::estimator::Estimator;
-use crate::gumbel_softmax::GumbelSoftmax;
-use crate::ils::Ils;
+use crate::estimator::{Estimator, EstimatorKind};
 use crate::parameter;
 use crate::softmax::softmax;
 
@@ -67,13 +65,9 @@ impl Config {
 /// The six settings of the published figure: ILS at step sizes 0.1, 0.01 and 0.001, then
 /// Gumbel-Softmax at temperatures 0.1, 1 and 10.
 pub fn published_sweep() -> Vec<Estimator> {
-    let ils = [0.1, 0.01, 0.001]
-        .map(|alpha| Ils::new(alpha).map(Estimator::from))
-        .into_iter();
-    let gs = [0.1, 1.0, 10.0]
-        .map(|t| GumbelSoftmax::new(t).map(Estimator::from))
-        .into_iter();
-    ils.chain(gs)
+    [EstimatorKind::Ils, EstimatorKind::GumbelSoftmax]
+        .into_iter()
+        .flat_map(|kind| kind.published_parameters().iter().map(move |&p| kind.at(p)))
         .collect::<Result<_, _>>()
         .expect("the published parameters are within range")
 }

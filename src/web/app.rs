@@ -187,6 +187,7 @@ impl App {
             element::<HtmlSelectElement>(key)?.set_value(&value);
         }
         element::<HtmlInputElement>("log_y")?.set_checked(s.log_y);
+        element::<HtmlInputElement>("published_sweep")?.set_checked(s.published_sweep);
         element::<HtmlElement>("about-trials")?.set_text_content(Some(&s.trials.to_string()));
         element::<HtmlElement>("about-categories")?
             .set_text_content(Some(&s.categories.to_string()));
@@ -217,7 +218,7 @@ impl App {
             ..config
         };
         for side in &self.sides {
-            let estimator = *side.trainer.estimator();
+            let estimator = *side.trainer().estimator();
             let curve = crate::curve(config, estimator, |_| {})
                 .map_err(|e| JsValue::from_str(&e.to_string()))?;
             let values: Vec<String> = curve.kl.iter().map(f64::to_string).collect();
@@ -302,10 +303,13 @@ impl App {
         let after = self.settings;
         let mut restarted = false;
         for side in &mut self.sides {
-            let past_end = side.trainer.steps_taken() > after.steps;
+            let past_end = side.trainer().steps_taken() > after.steps;
             if side.changed_by(&before, &after)? || past_end {
+                // Showing or hiding the sweep changes no curve: nothing to keep as a ghost.
                 let old = before.get(key).unwrap_or_default();
-                side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
+                let ghost =
+                    (key != "published_sweep").then(|| format!("previous: {} = {old}", label(key)));
+                side.restart(&after, ghost)?;
                 restarted = true;
             }
         }
@@ -466,7 +470,7 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
     let sliders = SLIDERS.iter().map(|(id, _, _)| *id);
     let keys = sliders
         .chain(NUMBERS.iter().map(|p| p.key))
-        .chain(["log_y"]);
+        .chain(["log_y", "published_sweep"]);
     for key in SELECTORS {
         listen(app, key, "change", move |app| app.on_setting(key))?;
     }
@@ -500,7 +504,7 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         let runs: Vec<_> = app
             .sides
             .iter()
-            .map(|s| (*s.trainer.estimator(), s.trainer.steps_taken()))
+            .map(|s| (*s.trainer().estimator(), s.trainer().steps_taken()))
             .collect();
         export::download_csv(&app.settings, &runs)
     })?;

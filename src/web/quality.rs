@@ -96,14 +96,14 @@ impl Quality {
         let seed = settings.seed;
         let mut measurements = Vec::with_capacity(sides.len());
         for side in sides {
-            let estimator = *side.trainer.estimator();
+            let estimator = *side.trainer().estimator();
             let fresh = crate::Trainer::new(settings.config(), estimator).map_err(js)?;
             let start = Snapshot::of(&fresh).map_err(js)?;
             // After a divergence the logits are no longer finite: measure the start only.
-            let now = Snapshot::of(&side.trainer).unwrap_or_else(|_| start.clone());
+            let now = Snapshot::of(side.trainer()).unwrap_or_else(|_| start.clone());
             measurements.push(Measurement {
                 estimator,
-                step: side.trainer.steps_taken(),
+                step: side.trainer().steps_taken(),
                 start: start.quality(&estimator, estimates, seed).map_err(js)?,
                 now: now.quality(&estimator, estimates, seed).map_err(js)?,
                 start_objectives: start.objectives(),

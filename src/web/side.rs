@@ -39,77 +39,26 @@ impl Slot {
     }
 }
 
-/// One panel: an estimator's run, its curve, the previous run's curve, and where it is drawn.
-pub struct Side {
-    pub slot: Slot,
-    pub trainer: Trainer,
+/// A run and its curve, advanced together.
+struct Run {
+    trainer: Trainer,
     curve: Envelope,
-    ghost: Option<(Envelope, String)>,
-    pub canvas: HtmlCanvasElement,
-    readout: HtmlElement,
 }
 
-impl Side {
-    pub fn new(slot: Slot, settings: &Settings) -> Result<Self, JsValue> {
-        let trainer = Self::trainer(slot, settings)?;
+impl Run {
+    fn new(settings: &Settings, estimator: Estimator) -> Result<Self, JsValue> {
+        let trainer = Trainer::new(settings.config(), estimator).map_err(js)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
-        Ok(Self {
-            slot,
-            trainer,
-            curve,
-            ghost: None,
-            canvas: element(&format!("{}-canvas", slot.key()))?,
-            readout: element(&format!("{}-readout", slot.key()))?,
-        })
+        Ok(Self { trainer, curve })
     }
 
-    /// The estimator this panel runs with `settings`.
-    pub fn estimator(slot: Slot, settings: &Settings) -> Result<Estimator, JsValue> {
-        settings
-            .estimator(slot.kind(settings))
-            .map_err(|e| JsValue::from_str(&e.to_string()))
-    }
-
-    fn trainer(slot: Slot, settings: &Settings) -> Result<Trainer, JsValue> {
-        let estimator = Self::estimator(slot, settings)?;
-        Trainer::new(settings.config(), estimator).map_err(|e| JsValue::from_str(&e.to_string()))
-    }
-
-    /// Whether going from `before` to `after` changes this panel's run: its estimator, that
-    /// estimator's parameter, or the problem.
-    pub fn changed_by(&self, before: &Settings, after: &Settings) -> Result<bool, JsValue> {
-        let problem = |s: &Settings| crate::Config {
-            steps: 0,
-            ..s.config()
-        };
-        let estimator_changed =
-            Self::estimator(self.slot, before)? != Self::estimator(self.slot, after)?;
-        Ok(estimator_changed || problem(before) != problem(after))
-    }
-
-    /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
-    pub fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
-        let trainer = Self::trainer(self.slot, settings)?;
-        let mut curve = Envelope::new(CURVE_CAPACITY);
-        curve.push(trainer.kl());
-        let old = std::mem::replace(&mut self.curve, curve);
-        self.trainer = trainer;
-        self.ghost = ghost.filter(|_| old.len() > 1).map(|label| (old, label));
-        Ok(())
-    }
-
-    /// The current curve and the ghost, if any.
-    pub fn curves(&self) -> impl Iterator<Item = &Envelope> {
-        std::iter::once(&self.curve).chain(self.ghost.as_ref().map(|(ghost, _)| ghost))
-    }
-
-    pub fn finished(&self, steps: u64) -> bool {
+    fn finished(&self, steps: u64) -> bool {
         self.trainer.steps_taken() >= steps || self.trainer.divergence().is_some()
     }
 
     /// Takes up to `count` steps, stopping at `steps` or at a divergence.
-    pub fn advance(&mut self, count: u64, steps: u64) {
+    fn advance(&mut self, count: u64, steps: u64) {
         for _ in 0..count {
             if self.finished(steps) {
                 return;
@@ -120,11 +69,127 @@ impl Side {
             }
         }
     }
+}
+
+fn js(error: impl ToString) -> JsValue {
+    JsValue::from_str(&error.to_string())
+}
+
+/// Colours of the published-sweep curves: the remaining Okabe–Ito hues, so that each is told
+/// apart from the others and from the panel's own curve.
+const SWEEP_COLOURS: [RGBColor; 3] = [
+    RGBColor(86, 180, 233), // sky blue
+    RGBColor(230, 159, 0),  // orange
+    RGBColor(0, 158, 115),  // bluish green
+];
+
+/// One panel: an estimator's run, its curve, the previous run's curve, the published sweep's
+/// runs if shown, and where it is all drawn.
+pub struct Side {
+    pub slot: Slot,
+    run: Run,
+    ghost: Option<(Envelope, String)>,
+    sweep: Vec<(Run, String)>,
+    pub canvas: HtmlCanvasElement,
+    readout: HtmlElement,
+}
+
+impl Side {
+    pub fn new(slot: Slot, settings: &Settings) -> Result<Self, JsValue> {
+        Ok(Self {
+            slot,
+            run: Run::new(settings, Self::estimator(slot, settings)?)?,
+            ghost: None,
+            sweep: Self::sweep(slot, settings)?,
+            canvas: element(&format!("{}-canvas", slot.key()))?,
+            readout: element(&format!("{}-readout", slot.key()))?,
+        })
+    }
+
+    /// The estimator this panel runs with `settings`.
+    pub fn estimator(slot: Slot, settings: &Settings) -> Result<Estimator, JsValue> {
+        settings.estimator(slot.kind(settings)).map_err(js)
+    }
+
+    /// The panel's estimator at each published value of its parameter, if asked for.
+    fn sweep(slot: Slot, settings: &Settings) -> Result<Vec<(Run, String)>, JsValue> {
+        if !settings.published_sweep {
+            return Ok(Vec::new());
+        }
+        let estimator = Self::estimator(slot, settings)?;
+        let kind = slot.kind(settings);
+        kind.published_parameters()
+            .iter()
+            .map(|&value| {
+                let run = Run::new(settings, estimator.with_parameter(value).map_err(js)?)?;
+                let label = format!("published {} = {value}", estimator.parameter_symbol());
+                Ok((run, label))
+            })
+            .collect()
+    }
+
+    /// The run shown in bold.
+    pub fn trainer(&self) -> &Trainer {
+        &self.run.trainer
+    }
+
+    /// Whether going from `before` to `after` changes this panel's runs: its estimator, that
+    /// estimator's parameter, the problem, or whether the published sweep is shown.
+    pub fn changed_by(&self, before: &Settings, after: &Settings) -> Result<bool, JsValue> {
+        let problem = |s: &Settings| crate::Config {
+            steps: 0,
+            ..s.config()
+        };
+        let estimator_changed =
+            Self::estimator(self.slot, before)? != Self::estimator(self.slot, after)?;
+        Ok(estimator_changed
+            || problem(before) != problem(after)
+            || before.published_sweep != after.published_sweep)
+    }
+
+    /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
+    pub fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
+        let run = Run::new(settings, Self::estimator(self.slot, settings)?)?;
+        let old = std::mem::replace(&mut self.run, run);
+        self.ghost = ghost
+            .filter(|_| old.curve.len() > 1)
+            .map(|label| (old.curve, label));
+        self.sweep = Self::sweep(self.slot, settings)?;
+        Ok(())
+    }
+
+    /// Every curve drawn: the run's, the ghost and the sweep's.
+    pub fn curves(&self) -> impl Iterator<Item = &Envelope> {
+        let ghost = self.ghost.as_ref().map(|(ghost, _)| ghost);
+        let sweep = self.sweep.iter().map(|(run, _)| &run.curve);
+        std::iter::once(&self.run.curve).chain(ghost).chain(sweep)
+    }
+
+    pub fn finished(&self, steps: u64) -> bool {
+        self.run.finished(steps) && self.sweep.iter().all(|(run, _)| run.finished(steps))
+    }
+
+    /// Takes up to `count` steps of every run, stopping at `steps` or at a divergence.
+    pub fn advance(&mut self, count: u64, steps: u64) {
+        self.run.advance(count, steps);
+        for (run, _) in &mut self.sweep {
+            run.advance(count, steps);
+        }
+    }
 
     pub fn panel(&self, steps: u64, y: YAxis, theme: Theme, scale: f64) -> Panel<'_> {
-        let estimator = self.trainer.estimator();
+        let estimator = self.run.trainer.estimator();
         let colour = chart::colour(estimator);
-        let mut series = Vec::with_capacity(2);
+        let mut series = Vec::with_capacity(2 + self.sweep.len());
+        for ((run, label), sweep_colour) in self.sweep.iter().zip(SWEEP_COLOURS) {
+            series.push(Series {
+                label: label.clone(),
+                envelope: &run.curve,
+                colour: sweep_colour,
+                faint: true,
+                diverged_at: run.trainer.divergence().map(|d| d.step),
+            });
+        }
         if let Some((ghost, label)) = &self.ghost {
             series.push(Series {
                 label: label.clone(),
@@ -140,10 +205,10 @@ impl Side {
                 estimator.parameter_symbol(),
                 estimator.parameter()
             ),
-            envelope: &self.curve,
+            envelope: &self.run.curve,
             colour,
             faint: false,
-            diverged_at: self.trainer.divergence().map(|d| d.step),
+            diverged_at: self.run.trainer.divergence().map(|d| d.step),
         });
         Panel {
             title: estimator.to_string(),
@@ -172,11 +237,11 @@ impl Side {
     pub fn write_readout(&self, steps: u64) {
         let mut text = format!(
             "Step {} of {}: KL {} nats",
-            group_thousands(self.trainer.steps_taken().min(steps)),
+            group_thousands(self.run.trainer.steps_taken().min(steps)),
             group_thousands(steps),
-            format_kl(self.trainer.kl())
+            format_kl(self.run.trainer.kl())
         );
-        if let Some(divergence) = self.trainer.divergence() {
+        if let Some(divergence) = self.run.trainer.divergence() {
             text.push_str(&format!(". Stopped: {divergence}"));
         }
         self.readout.set_text_content(Some(&text));

@@ -412,3 +412,29 @@ test('the gradient-quality section measures both estimators and draws their swee
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the published sweep draws each panel at the published parameter values underneath', async () => {
+  const { page, errors } = await open('?steps=2000');
+  await finished(page);
+  // The sweep's first curve is sky blue (86, 180, 233), drawn faint: count light bluish
+  // pixels, which neither the vermillion Gumbel-Softmax curve nor the grey grid has.
+  const skyBlue = (id) =>
+    page.evaluate((id) => {
+      const canvas = document.getElementById(id);
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (b - r > 25 && g > 170 && b > 220) count += 1;
+      }
+      return count;
+    }, id);
+  const without = await skyBlue('left-canvas');
+  await page.check('#published_sweep');
+  await finished(page);
+  assert.equal(query(page).get('published_sweep'), '1');
+  const withSweep = await skyBlue('left-canvas');
+  assert.ok(withSweep > without + 200, `no sweep curve on the left (${without} -> ${withSweep})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
