@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::Generator;
     use crate::softmax::softmax;
-    use crate::test_util::assert_close;
+    use crate::test_util::{assert_close, numeric_gradient};
     use rand::SeedableRng;
 
     /// The loss `L(y) = sum_j w_j ln(y_j + 0.1)`, smooth and non-linear in `y`.
@@ -152,15 +152,7 @@ mod tests {
             let mut grad = [0.0; 4];
             gs.backward(&y, &grad_y, &mut grad);
 
-            let h = 1e-6;
-            let numeric: Vec<f64> = (0..4)
-                .map(|j| {
-                    let (mut up, mut down) = (logits, logits);
-                    up[j] += h;
-                    down[j] -= h;
-                    (loss(&relaxed_at(&up), &w) - loss(&relaxed_at(&down), &w)) / (2.0 * h)
-                })
-                .collect();
+            let numeric = numeric_gradient(|x| loss(&relaxed_at(x), &w), &logits);
             assert_close(&grad, &numeric, 1e-6);
         }
     }

@@ -162,7 +162,7 @@ impl Ils {
 mod tests {
     use super::*;
     use crate::softmax::softmax_backward;
-    use crate::test_util::assert_close;
+    use crate::test_util::{assert_close, numeric_gradient};
 
     /// The exact-chain gradient computed another way, through [`softmax_backward`].
     fn exact_by_softmax_backward(probs: &[f64], grad_probs: &[f64]) -> Vec<f64> {
@@ -253,16 +253,7 @@ mod tests {
             crate::log_softmax(x, &mut log_p);
             -pi_d.iter().zip(log_p).map(|(d, lp)| d * lp).sum::<f64>()
         };
-        let h = 1e-6;
-        let numeric: Vec<f64> = (0..4)
-            .map(|j| {
-                let (mut up, mut down) = (logits, logits);
-                up[j] += h;
-                down[j] -= h;
-                (loss(&up) - loss(&down)) / (2.0 * h)
-            })
-            .collect();
-        assert_close(&grad, &numeric, 1e-8);
+        assert_close(&grad, &numeric_gradient(loss, &logits), 1e-8);
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub(crate) fn argmax(values: &[f64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::assert_close;
+    use crate::test_util::{assert_close, numeric_gradient};
 
     #[test]
     fn softmax_of_hand_computed_vector() {
@@ -185,16 +185,7 @@ mod tests {
             softmax(x, &mut p);
             p.iter().zip(&weights).map(|(p, w)| p * w).sum::<f64>()
         };
-        let h = 1e-6;
-        let numeric: Vec<f64> = (0..4)
-            .map(|j| {
-                let (mut up, mut down) = (logits, logits);
-                up[j] += h;
-                down[j] -= h;
-                (loss(&up) - loss(&down)) / (2.0 * h)
-            })
-            .collect();
-        assert_close(&grad, &numeric, 1e-8);
+        assert_close(&grad, &numeric_gradient(loss, &logits), 1e-8);
     }
 
     #[test]

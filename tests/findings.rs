@@ -20,8 +20,14 @@ fn the_loss_epsilon_decides_whether_the_step_size_matters() {
             ..Config::default()
         };
         let a = curve(config, ils_at(0.1), |_| {}).expect("valid config").kl;
-        let b = curve(config, ils_at(0.001), |_| {}).expect("valid config").kl;
-        let gap = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let b = curve(config, ils_at(0.001), |_| {})
+            .expect("valid config")
+            .kl;
+        let gap = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         gap / a[0]
     };
     assert!(largest_gap(1e-8) < 0.01, "{}", largest_gap(1e-8));
@@ -35,8 +41,14 @@ fn the_loss_epsilon_decides_whether_the_step_size_matters() {
 fn the_ils_update_is_two_orders_of_magnitude_larger_than_the_gradient() {
     let trainer = Trainer::new(Config::default(), ils_at(0.01)).expect("valid config");
     let snapshot = Snapshot::of(&trainer).expect("finite logits");
-    let ils = snapshot.quality(&ils_at(0.01), 4_000, 1).expect("valid estimates");
-    assert!((100.0..250.0).contains(&ils.norm_ratio), "{}", ils.norm_ratio);
+    let ils = snapshot
+        .quality(&ils_at(0.01), 4_000, 1)
+        .expect("valid estimates");
+    assert!(
+        (100.0..250.0).contains(&ils.norm_ratio),
+        "{}",
+        ils.norm_ratio
+    );
     let gs: Estimator = GumbelSoftmax::new(1.0).expect("valid temperature").into();
     let gs = snapshot.quality(&gs, 4_000, 1).expect("valid estimates");
     assert!((0.5..2.0).contains(&gs.norm_ratio), "{}", gs.norm_ratio);

@@ -309,11 +309,24 @@ pub fn draw_grid<DB: DrawingBackend>(
     panels: &[Panel],
     columns: usize,
 ) -> Result<(), DrawError<DB>> {
-    let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
-    let scale = panels.first().map_or(1.0, |p| p.scale);
+    let first = panels
+        .first()
+        .map_or((Theme::LIGHT, 1.0), |p| (p.theme, p.scale));
+    grid_of(root, title, first, panels, columns, draw_panel)
+}
+
+/// Draws `panels` with `draw`, in a grid under a title drawn in the given theme and scale.
+fn grid_of<DB: DrawingBackend, P>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    (theme, scale): (Theme, f64),
+    panels: &[P],
+    columns: usize,
+    draw: impl Fn(&DrawingArea<DB, Shift>, &P) -> Result<(), DrawError<DB>>,
+) -> Result<(), DrawError<DB>> {
     let areas = titled_grid(root, title, theme, scale, panels.len(), columns)?;
     for (area, panel) in areas.iter().zip(panels) {
-        draw_panel(area, panel)?;
+        draw(area, panel)?;
     }
     Ok(())
 }
@@ -381,17 +394,21 @@ pub struct SweepPanel {
 }
 
 impl SweepPanel {
-    /// The parameter axis, with the same margins as a KL axis.
     fn x_axis(&self) -> YAxis {
-        let log = self.points.iter().all(|p| p.parameter > 0.0);
-        let range = self
-            .points
-            .iter()
-            .map(|p| (p.parameter, p.parameter))
-            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
-            .unwrap_or((0.0, 1.0));
-        YAxis::around(range, log)
+        parameter_axis(self.points.iter().map(|p| p.parameter))
     }
+}
+
+/// An axis for an estimator's parameter, with the same margins as a KL axis: logarithmic when
+/// every value is greater than 0 (temperatures, step sizes), linear otherwise (baseline
+/// decays from 0).
+fn parameter_axis(parameters: impl Iterator<Item = f64> + Clone) -> YAxis {
+    let log = parameters.clone().all(|p| p > 0.0);
+    let range = parameters
+        .map(|p| (p, p))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        .unwrap_or((0.0, 1.0));
+    YAxis::around(range, log)
 }
 
 /// Draws `panel` filling `area`.
@@ -489,13 +506,10 @@ pub fn draw_sweep_grid<DB: DrawingBackend>(
     panels: &[SweepPanel],
     columns: usize,
 ) -> Result<(), DrawError<DB>> {
-    let theme = panels.first().map_or(Theme::LIGHT, |p| p.theme);
-    let scale = panels.first().map_or(1.0, |p| p.scale);
-    let areas = titled_grid(root, title, theme, scale, panels.len(), columns)?;
-    for (area, panel) in areas.iter().zip(panels) {
-        draw_sweep_panel(area, panel)?;
-    }
-    Ok(())
+    let first = panels
+        .first()
+        .map_or((Theme::LIGHT, 1.0), |p| (p.theme, p.scale));
+    grid_of(root, title, first, panels, columns, draw_sweep_panel)
 }
 
 /// A tick label: plain for ordinary magnitudes, scientific for very large or small ones.

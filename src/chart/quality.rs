@@ -4,7 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{DrawError, Theme, YAxis, axis_label_format, draw_legend, pixels, text_style};
+use super::{
+    DrawError, Theme, YAxis, axis_label_format, draw_legend, parameter_axis, pixels, text_style,
+};
 use crate::diagnostics::SweepPoint;
 
 /// A chart of [`SweepPoint`]s: the relative error of the mean estimate (bias) and the total
@@ -27,14 +29,7 @@ pub struct QualityPanel {
 
 impl QualityPanel {
     fn x_axis(&self) -> YAxis {
-        let log = self.points.iter().all(|p| p.parameter > 0.0);
-        let range = self
-            .points
-            .iter()
-            .map(|p| (p.parameter, p.parameter))
-            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
-            .unwrap_or((0.0, 1.0));
-        YAxis::around(range, log)
+        parameter_axis(self.points.iter().map(|p| p.parameter))
     }
 
     /// Both measures, where finite and positive, so the log axis can show them.
