@@ -232,7 +232,17 @@ impl FromStr for Seeds {
                 }
                 (start..end).collect()
             }
-            None => text.split(',').map(number).collect::<Result<Vec<_>, _>>()?,
+            None => {
+                // A seed listed twice would count one run twice in the summary.
+                let mut seeds = Vec::new();
+                for seed in text.split(',').map(number) {
+                    let seed = seed?;
+                    if !seeds.contains(&seed) {
+                        seeds.push(seed);
+                    }
+                }
+                seeds
+            }
         };
         Ok(Self(seeds))
     }
@@ -298,6 +308,7 @@ mod tests {
         assert_eq!("0..5".parse(), Ok(Seeds(vec![0, 1, 2, 3, 4])));
         assert_eq!("7,3, 9".parse(), Ok(Seeds(vec![7, 3, 9])));
         assert_eq!("4".parse(), Ok(Seeds(vec![4])));
+        assert_eq!("0,0,2,0".parse(), Ok(Seeds(vec![0, 2])));
         assert!("3..3".parse::<Seeds>().is_err());
         assert!("-1..2".parse::<Seeds>().is_err());
         assert!("0..1000000".parse::<Seeds>().is_err());

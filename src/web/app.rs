@@ -301,15 +301,22 @@ impl App {
         }
 
         let after = self.settings;
+        if before.published_sweep != after.published_sweep {
+            // The sweep runs alone change: the live runs go on.
+            for side in &mut self.sides {
+                side.resweep(&after)?;
+            }
+            self.playing = true;
+            self.write_play_button();
+        }
         let mut restarted = false;
         for side in &mut self.sides {
             let past_end = side.trainer().steps_taken() > after.steps;
             if side.changed_by(&before, &after)? || past_end {
-                // Showing or hiding the sweep changes no curve: nothing to keep as a ghost.
                 let old = before.get(key).unwrap_or_default();
-                let ghost =
-                    (key != "published_sweep").then(|| format!("previous: {} = {old}", label(key)));
-                side.restart(&after, ghost)?;
+                // An estimator's ghost is named as the page names it, not by its key.
+                let old = crate::EstimatorKind::from_name(&old).map_or(old, |k| k.title().into());
+                side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
                 restarted = true;
             }
         }
@@ -451,12 +458,12 @@ impl App {
     fn draw(&self, pixel_ratio: f64) -> Result<(), JsValue> {
         let theme = if self.dark { Theme::DARK } else { Theme::LIGHT };
         let log = self.settings.log_y;
-        let shared = YAxis::fitting(self.sides.iter().flat_map(Side::curves), log);
+        let shared = YAxis::fitting(self.sides.iter().map(Side::live_curve), log);
         for side in &self.sides {
             let y = if self.controls.shared_y.checked() {
                 shared
             } else {
-                YAxis::fitting(side.curves(), log)
+                YAxis::fitting([side.live_curve()], log)
             };
             side.draw(&side.panel(self.settings.steps, y, theme, pixel_ratio))?;
             side.write_readout(self.settings.steps);
@@ -510,7 +517,8 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
     })?;
     listen(app, "download-png", "click", |app| {
         let canvases: Vec<_> = app.sides.iter().map(|s| &s.canvas).collect();
-        export::download_png(&app.settings, &canvases)
+        let estimators: Vec<_> = app.sides.iter().map(|s| *s.trainer().estimator()).collect();
+        export::download_png(&app.settings, &estimators, &canvases)
     })?;
     listen(app, "copy-link", "click", |_| export::copy_link())?;
     listen(app, "measure", "click", App::measure)?;

@@ -9,12 +9,16 @@ use web_sys::{
 use super::page::{self, element};
 use crate::{Curve, Estimator, Settings};
 
-/// The name a download is saved under: what it is and the settings that made it.
-pub fn file_name(settings: &Settings, extension: &str) -> String {
+/// The name a download is saved under: the two estimators with their parameters and the
+/// problem, so that different comparisons never overwrite each other.
+pub fn file_name(settings: &Settings, runs: &[Estimator], extension: &str) -> String {
+    let estimators: Vec<String> = runs
+        .iter()
+        .map(|e| format!("{}-{}", e.name(), e.parameter()))
+        .collect();
     format!(
-        "ils-T{}-alpha{}-lr{}-K{}-N{}-seed{}.{extension}",
-        settings.temperature,
-        settings.step_size,
+        "{}-lr{}-K{}-N{}-seed{}.{extension}",
+        estimators.join("-vs-"),
         settings.learning_rate,
         settings.categories,
         settings.trials,
@@ -44,13 +48,18 @@ pub fn download_csv(settings: &Settings, runs: &[(Estimator, u64)]) -> Result<()
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_slice()));
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = Url::create_object_url_with_blob(&blob)?;
-    let result = click_download(&url, &file_name(settings, "csv"));
+    let estimators: Vec<Estimator> = runs.iter().map(|(e, _)| *e).collect();
+    let result = click_download(&url, &file_name(settings, &estimators, "csv"));
     Url::revoke_object_url(&url)?;
     result
 }
 
 /// Draws the panels side by side on one canvas and offers it as a PNG file.
-pub fn download_png(settings: &Settings, canvases: &[&HtmlCanvasElement]) -> Result<(), JsValue> {
+pub fn download_png(
+    settings: &Settings,
+    estimators: &[Estimator],
+    canvases: &[&HtmlCanvasElement],
+) -> Result<(), JsValue> {
     let width: u32 = canvases.iter().map(|c| c.width()).sum();
     let height = canvases.iter().map(|c| c.height()).max().unwrap_or(0);
     let sheet: HtmlCanvasElement = page::document()?.create_element("canvas")?.dyn_into()?;
@@ -65,7 +74,10 @@ pub fn download_png(settings: &Settings, canvases: &[&HtmlCanvasElement]) -> Res
         context.draw_image_with_html_canvas_element(canvas, left, 0.0)?;
         left += f64::from(canvas.width());
     }
-    click_download(&sheet.to_data_url()?, &file_name(settings, "png"))
+    click_download(
+        &sheet.to_data_url()?,
+        &file_name(settings, estimators, "png"),
+    )
 }
 
 /// Copies the page's address to the clipboard, or shows it for copying by hand where the

@@ -43,14 +43,24 @@ impl Slot {
 struct Run {
     trainer: Trainer,
     curve: Envelope,
+    start_kl: f64,
 }
+
+/// How many times its starting KL a run's KL may reach before the readout says it is running
+/// away (the KL stays finite, so it is no divergence).
+const RUNAWAY: f64 = 10.0;
 
 impl Run {
     fn new(settings: &Settings, estimator: Estimator) -> Result<Self, JsValue> {
         let trainer = Trainer::new(settings.config(), estimator).map_err(js)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
-        Ok(Self { trainer, curve })
+        let start_kl = trainer.kl();
+        Ok(Self {
+            trainer,
+            curve,
+            start_kl,
+        })
     }
 
     fn finished(&self, steps: u64) -> bool {
@@ -122,7 +132,7 @@ impl Side {
             .iter()
             .map(|&value| {
                 let run = Run::new(settings, estimator.with_parameter(value).map_err(js)?)?;
-                let label = format!("published {} = {value}", estimator.parameter_symbol());
+                let label = format!("at {} = {value}", estimator.parameter_symbol());
                 Ok((run, label))
             })
             .collect()
@@ -133,8 +143,8 @@ impl Side {
         &self.run.trainer
     }
 
-    /// Whether going from `before` to `after` changes this panel's runs: its estimator, that
-    /// estimator's parameter, the problem, or whether the published sweep is shown.
+    /// Whether going from `before` to `after` changes this panel's run: its estimator, that
+    /// estimator's parameter, or the problem.
     pub fn changed_by(&self, before: &Settings, after: &Settings) -> Result<bool, JsValue> {
         let problem = |s: &Settings| crate::Config {
             steps: 0,
@@ -142,9 +152,13 @@ impl Side {
         };
         let estimator_changed =
             Self::estimator(self.slot, before)? != Self::estimator(self.slot, after)?;
-        Ok(estimator_changed
-            || problem(before) != problem(after)
-            || before.published_sweep != after.published_sweep)
+        Ok(estimator_changed || problem(before) != problem(after))
+    }
+
+    /// Replaces the published-sweep runs only, leaving the live run and its ghost alone.
+    pub fn resweep(&mut self, settings: &Settings) -> Result<(), JsValue> {
+        self.sweep = Self::sweep(self.slot, settings)?;
+        Ok(())
     }
 
     /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
@@ -158,11 +172,10 @@ impl Side {
         Ok(())
     }
 
-    /// Every curve drawn: the run's, the ghost and the sweep's.
-    pub fn curves(&self) -> impl Iterator<Item = &Envelope> {
-        let ghost = self.ghost.as_ref().map(|(ghost, _)| ghost);
-        let sweep = self.sweep.iter().map(|(run, _)| &run.curve);
-        std::iter::once(&self.run.curve).chain(ghost).chain(sweep)
+    /// The live run's curve, which alone sets the y-axis: a ghost or a sweep curve that blew
+    /// up must not flatten it (they are clipped instead).
+    pub fn live_curve(&self) -> &Envelope {
+        &self.run.curve
     }
 
     pub fn finished(&self, steps: u64) -> bool {
@@ -243,6 +256,8 @@ impl Side {
         );
         if let Some(divergence) = self.run.trainer.divergence() {
             text.push_str(&format!(". Stopped: {divergence}"));
+        } else if self.run.trainer.kl() > RUNAWAY * self.run.start_kl {
+            text.push_str(". Far above its start: this setting does not converge");
         }
         self.readout.set_text_content(Some(&text));
     }
