@@ -27,7 +27,9 @@ use crate::error::ParameterError;
 use crate::estimator::Estimator;
 use crate::parameter;
 use crate::softmax::softmax;
-use crate::toy_problem::{Config, Loss, Scratch, Trainer, Trial, estimate_gradient};
+use crate::toy_problem::{
+    Config, Loss, Scratch, Trainer, Trial, estimate_gradient, sampled_objective,
+};
 
 /// The number of gradient estimates drawn by default, `M`.
 pub const DEFAULT_ESTIMATES: usize = 1_000;
@@ -224,19 +226,16 @@ impl Snapshot {
 
     /// The true KL and the sampled objective here; see [`Objectives`].
     pub fn objectives(&self) -> Objectives {
-        let mut kl = 0.0;
-        let mut expected_loss = 0.0;
-        for trial in 0..self.trials {
-            kl += self.trial_kl(trial);
-            let row = trial * self.categories..(trial + 1) * self.categories;
-            let offset = self.vertex_offsets[trial];
-            for (&p, &t) in self.probs[row.clone()].iter().zip(&self.targets[row]) {
-                expected_loss += p * self.loss.at_vertex(offset, t);
-            }
-        }
+        let kl: f64 = (0..self.trials).map(|trial| self.trial_kl(trial)).sum();
         Objectives {
             kl: kl / self.trials as f64,
-            sampled: expected_loss * self.categories as f64,
+            sampled: sampled_objective(
+                &self.loss,
+                &self.probs,
+                &self.targets,
+                &self.vertex_offsets,
+                self.categories,
+            ),
         }
     }
 

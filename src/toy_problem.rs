@@ -323,6 +323,19 @@ impl Trainer {
         self.kl
     }
 
+    /// The objective that exact one-hot draws optimise now, `K E_z[L(z)]` in closed form (see
+    /// [`Objectives::sampled`](crate::Objectives::sampled)); the same number as a
+    /// [`Snapshot`](crate::Snapshot) of this trainer reports.
+    pub fn sampled_objective(&self) -> f64 {
+        sampled_objective(
+            &self.loss,
+            &self.probs,
+            &self.targets,
+            &self.vertex_offsets,
+            self.config.categories,
+        )
+    }
+
     /// How many steps have been taken (successfully or not).
     pub fn steps_taken(&self) -> u64 {
         self.steps_taken
@@ -357,6 +370,25 @@ impl Trainer {
     pub fn probs(&self) -> &[f64] {
         &self.probs
     }
+}
+
+/// `K sum_i sum_k pi_ik L(e_k)`: the expected loss of exact one-hot draws, times `K`, from each
+/// trial's probabilities, targets and vertex offset.
+pub(crate) fn sampled_objective(
+    loss: &Loss,
+    probs: &[f64],
+    targets: &[f64],
+    vertex_offsets: &[f64],
+    categories: usize,
+) -> f64 {
+    let mut expected_loss = 0.0;
+    let rows = probs.chunks(categories).zip(targets.chunks(categories));
+    for ((probs, targets), &offset) in rows.zip(vertex_offsets) {
+        for (&p, &t) in probs.iter().zip(targets) {
+            expected_loss += p * loss.at_vertex(offset, t);
+        }
+    }
+    expected_loss * categories as f64
 }
 
 /// The toy problem's loss, `L(z) = sum_ij -t_ij (ln(z_ij + eps) - ln(t_ij + eps)) / (N K)`,

@@ -308,3 +308,18 @@ fn long_runs_keep_a_bounded_thinned_curve() {
         );
     }
 }
+
+#[test]
+fn the_trainer_reports_the_sampled_objective_of_its_snapshot() {
+    let mut trainer = Trainer::new(Config::default(), ils_at(0.01)).expect("valid config");
+    // At the start: K E_z[L(z)] = 13.3624 nats at seed 0 (the page's table shows the same).
+    assert!((trainer.sampled_objective() - 13.3624).abs() < 5e-5);
+    for _ in 0..100 {
+        trainer.step().expect("no divergence");
+    }
+    let snapshot = ils::Snapshot::of(&trainer).expect("finite logits");
+    assert_eq!(
+        trainer.sampled_objective().to_bits(),
+        snapshot.objectives().sampled.to_bits()
+    );
+}

@@ -35,6 +35,9 @@ const LOG_FLOOR: f64 = 1e-12;
 /// figure's.
 pub const KL_AXIS_LABEL: &str = "mean KL(t ‖ softmax(θ)) [nats]";
 
+/// The y-axis label of the objective that exact one-hot draws optimise.
+pub const SAMPLED_OBJECTIVE_LABEL: &str = "K E_z[L(z)] [nats]";
+
 /// Colours for the background, the text and axes, and the grid.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Theme {
@@ -117,6 +120,8 @@ impl YAxis {
 #[derive(Clone, Debug)]
 pub struct Panel<'a> {
     pub title: String,
+    /// The y-axis label: [`KL_AXIS_LABEL`] for a KL curve.
+    pub y_label: &'static str,
     pub series: Vec<Series<'a>>,
     /// The last step on the x-axis.
     pub steps: u64,
@@ -160,7 +165,7 @@ pub fn draw_panel<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("SGD step")
-        .y_desc(KL_AXIS_LABEL)
+        .y_desc(panel.y_label)
         .axis_desc_style(text(13.0))
         .label_style(text(12.0))
         .axis_style(theme.foreground)

@@ -76,6 +76,7 @@ impl Staging {
             .zip(&envelopes)
             .map(|(curve, envelope)| Panel {
                 title: curve.estimator.to_string(),
+                y_label: chart::KL_AXIS_LABEL,
                 series: vec![Series {
                     label: curve.estimator.to_string(),
                     envelope,

@@ -80,7 +80,7 @@ const SLIDERS: [(&str, f64, f64); 3] = [
 /// The estimator selectors, one per panel.
 const SELECTORS: [&str; 2] = ["left", "right"];
 
-/// The number inputs, with their allowed values.
+/// The number inputs (and the baseline decay's linear slider), with their allowed values.
 const NUMBERS: [Parameter; 6] = [
     parameter::BASELINE_DECAY,
     parameter::LEARNING_RATE,
@@ -186,6 +186,8 @@ impl App {
             let value = s.get(key).unwrap_or_default();
             element::<HtmlSelectElement>(key)?.set_value(&value);
         }
+        // The one linear slider.
+        show_slider_value("baseline_decay", &s.baseline_decay.to_string())?;
         element::<HtmlInputElement>("log_y")?.set_checked(s.log_y);
         element::<HtmlInputElement>("published_sweep")?.set_checked(s.published_sweep);
         element::<HtmlElement>("about-trials")?.set_text_content(Some(&s.trials.to_string()));
@@ -465,7 +467,11 @@ impl App {
             } else {
                 YAxis::fitting([side.live_curve()], log)
             };
-            side.draw(&side.panel(self.settings.steps, y, theme, pixel_ratio))?;
+            let steps = self.settings.steps;
+            side.draw(
+                &side.panel(steps, y, theme, pixel_ratio),
+                &side.objective_panel(steps, theme, pixel_ratio),
+            )?;
             side.write_readout(self.settings.steps);
         }
         Ok(())
@@ -488,7 +494,11 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         listen(app, key, "change", move |app| app.on_setting(key))?;
         if input.type_() == "range" {
             // While dragging, the readout follows the slider.
+            let log = SLIDERS.iter().any(|(id, _, _)| *id == key);
             listen(app, key, "input", move |_| {
+                if !log {
+                    return show_slider_value(key, &input.value());
+                }
                 let position: f64 = input.value().parse().unwrap_or(f64::NAN);
                 show_slider_value(
                     key,

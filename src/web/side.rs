@@ -43,6 +43,8 @@ impl Slot {
 struct Run {
     trainer: Trainer,
     curve: Envelope,
+    /// The objective exact one-hot draws optimise, step by step.
+    objective: Envelope,
     start_kl: f64,
 }
 
@@ -55,10 +57,13 @@ impl Run {
         let trainer = Trainer::new(settings.config(), estimator).map_err(js)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
+        let mut objective = Envelope::new(CURVE_CAPACITY);
+        objective.push(trainer.sampled_objective());
         let start_kl = trainer.kl();
         Ok(Self {
             trainer,
             curve,
+            objective,
             start_kl,
         })
     }
@@ -74,7 +79,10 @@ impl Run {
                 return;
             }
             match self.trainer.step() {
-                Ok(kl) => self.curve.push(kl),
+                Ok(kl) => {
+                    self.curve.push(kl);
+                    self.objective.push(self.trainer.sampled_objective());
+                }
                 Err(_) => return,
             }
         }
@@ -101,6 +109,7 @@ pub struct Side {
     ghost: Option<(Envelope, String)>,
     sweep: Vec<(Run, String)>,
     pub canvas: HtmlCanvasElement,
+    objective_canvas: HtmlCanvasElement,
     readout: HtmlElement,
 }
 
@@ -112,6 +121,7 @@ impl Side {
             ghost: None,
             sweep: Self::sweep(slot, settings)?,
             canvas: element(&format!("{}-canvas", slot.key()))?,
+            objective_canvas: element(&format!("{}-objective", slot.key()))?,
             readout: element(&format!("{}-readout", slot.key()))?,
         })
     }
@@ -225,6 +235,7 @@ impl Side {
         });
         Panel {
             title: estimator.to_string(),
+            y_label: chart::KL_AXIS_LABEL,
             series,
             steps,
             y,
@@ -233,18 +244,42 @@ impl Side {
         }
     }
 
-    /// Matches the canvas to its size on screen; returns whether it changed.
+    /// Matches both canvases to their size on screen; returns whether either changed.
     pub fn fit_canvas(&self, pixel_ratio: f64) -> bool {
-        super::fit_canvas(&self.canvas, pixel_ratio)
+        let curve = super::fit_canvas(&self.canvas, pixel_ratio);
+        super::fit_canvas(&self.objective_canvas, pixel_ratio) || curve
     }
 
-    pub fn draw(&self, panel: &Panel) -> Result<(), JsValue> {
-        let backend = Canvas::new(&self.canvas)
-            .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
-        let root = backend.into_drawing_area();
-        chart::draw_panel(&root, panel).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        root.present()
-            .map_err(|e| JsValue::from_str(&e.to_string()))
+    /// The chart of the objective exact one-hot draws optimise, on its own scale.
+    pub fn objective_panel(&self, steps: u64, theme: Theme, scale: f64) -> Panel<'_> {
+        let estimator = self.run.trainer.estimator();
+        Panel {
+            title: format!("{}: what exact draws optimise", estimator.title()),
+            y_label: chart::SAMPLED_OBJECTIVE_LABEL,
+            series: vec![Series {
+                label: String::new(),
+                envelope: &self.run.objective,
+                colour: chart::colour(estimator),
+                faint: false,
+                diverged_at: None,
+            }],
+            steps,
+            y: YAxis::fitting([&self.run.objective], false),
+            theme,
+            scale,
+        }
+    }
+
+    /// Draws the KL chart `panel` and the objective chart `objective`.
+    pub fn draw(&self, panel: &Panel, objective: &Panel) -> Result<(), JsValue> {
+        for (canvas, panel) in [(&self.canvas, panel), (&self.objective_canvas, objective)] {
+            let backend = Canvas::new(canvas)
+                .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
+            let root = backend.into_drawing_area();
+            chart::draw_panel(&root, panel).map_err(js)?;
+            root.present().map_err(js)?;
+        }
+        Ok(())
     }
 
     pub fn write_readout(&self, steps: u64) {

@@ -376,8 +376,11 @@ test('the estimator selector changes the panel, its link and its numbers', async
 
   // And the score function, through its own setting.
   await page.selectOption('#left', 'score-function');
-  await page.fill('#baseline_decay', '0.5');
-  await page.press('#baseline_decay', 'Enter');
+  await page.evaluate(() => {
+    const slider = document.getElementById('baseline_decay');
+    slider.value = '0.5';
+    slider.dispatchEvent(new Event('change'));
+  });
   await finished(page);
   assert.equal(query(page).get('left'), 'score-function');
   assert.equal(query(page).get('baseline_decay'), '0.5');
@@ -402,6 +405,8 @@ test('the gradient-quality section measures both estimators and draws their swee
   // At the start both panels see the same problem: the same true KL and sampled objective.
   assert.equal(rows[0][5], rows[2][5]);
   assert.equal(rows[0][6], rows[2][6]);
+  assert.ok((await curvePixels(page, 'left-objective', GUMBEL_SOFTMAX)) > 200);
+  assert.ok((await curvePixels(page, 'right-objective', ILS)) > 200);
   assert.ok((await curvePixels(page, 'left-quality', GUMBEL_SOFTMAX)) > 200);
   assert.ok((await curvePixels(page, 'right-quality', ILS)) > 200);
 
