@@ -310,6 +310,8 @@ impl App {
             }
             self.playing = true;
             self.write_play_button();
+            // Not finished until the sweep runs are: a script waiting for the end waits for them.
+            self.restart_timing();
         }
         let mut restarted = false;
         for side in &mut self.sides {

@@ -439,7 +439,7 @@ test('the published sweep draws each panel at the published parameter values und
   await finished(page);
   assert.equal(query(page).get('published_sweep'), '1');
   const withSweep = await skyBlue('left-canvas');
-  assert.ok(withSweep > without + 200, `no sweep curve on the left (${without} -> ${withSweep})`);
+  assert.ok(withSweep > without + 100, `no sweep curve on the left (${without} -> ${withSweep})`);
   assert.deepEqual(errors, []);
   await page.close();
 });
