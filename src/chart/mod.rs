@@ -106,6 +106,21 @@ impl YAxis {
         Self { range, log }
     }
 
+    /// A linear axis from just below the smallest value of `envelopes` to just above the
+    /// largest, for a quantity whose changes matter more than its distance from 0.
+    pub fn spanning<'a>(envelopes: impl IntoIterator<Item = &'a Envelope>) -> Self {
+        let (low, high) = envelopes
+            .into_iter()
+            .filter_map(Envelope::range)
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((0.0, 1.0));
+        let pad = ((high - low) * 0.05).max(high.abs() * 1e-6).max(1e-12);
+        Self {
+            range: (low - pad, high + pad),
+            log: false,
+        }
+    }
+
     /// The plotted coordinate of a KL value: itself, or its base-10 logarithm.
     fn map(&self, kl: f64) -> f64 {
         if self.log {
@@ -569,5 +584,8 @@ mod tests {
         assert_eq!(axis.range, (0.0, 0.9 * 1.05));
         let axis = YAxis::fitting([&a, &b], true);
         assert_eq!(axis.range, (0.05 / 1.5, 0.9 * 1.5));
+        // Spanning: 0.05 to 0.9 with 5 % of the span, 0.0425, either side.
+        let (low, high) = YAxis::spanning([&a, &b]).range;
+        assert!((low - 0.0075).abs() < 1e-15 && (high - 0.9425).abs() < 1e-15);
     }
 }

@@ -264,7 +264,7 @@ impl Side {
                 diverged_at: None,
             }],
             steps,
-            y: YAxis::fitting([&self.run.objective], false),
+            y: YAxis::spanning([&self.run.objective]),
             theme,
             scale,
         }
