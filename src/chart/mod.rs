@@ -162,35 +162,22 @@ pub fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
 ) -> Result<(), DrawError<DB>> {
     let theme = panel.theme;
-    area.fill(&theme.background)?;
-    let px = |size: f64| pixels(size, panel.scale);
-    let text = |size: f64| text_style(size, theme, panel.scale);
-    let (y_low, y_high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
     let steps = panel.steps.max(1);
-
-    let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, text(16.0))
-        .margin(px(10.0))
-        .margin_right(px(20.0))
-        .x_label_area_size(px(36.0))
-        .y_label_area_size(px(62.0))
-        .build_cartesian_2d(0.0..steps as f64, y_low..y_high)?;
-
-    let y_format = axis_label_format(panel.y);
-    chart
-        .configure_mesh()
-        .x_desc("SGD step")
-        .y_desc(panel.y_label)
-        .axis_desc_style(text(13.0))
-        .label_style(text(12.0))
-        .axis_style(theme.foreground)
-        .bold_line_style(theme.grid)
-        .light_line_style(theme.background)
-        .x_labels(5)
-        .y_labels(6)
-        .x_label_formatter(&|x| format_number(*x))
-        .y_label_formatter(&y_format)
-        .draw()?;
+    let x = YAxis {
+        range: (0.0, steps as f64),
+        log: false,
+    };
+    let look = Look {
+        theme,
+        scale: panel.scale,
+    };
+    let mut chart = frame(
+        area,
+        &panel.title,
+        (x, "SGD step"),
+        (panel.y, panel.y_label),
+        look,
+    )?;
 
     let columns = chart.plotting_area().dim_in_pixel().0 as usize;
     for series in panel.series.iter().filter(|s| s.faint) {
@@ -210,6 +197,53 @@ pub fn draw_panel<DB: DrawingBackend>(
         draw_legend(&area, &entries, theme, panel.scale)?;
     }
     Ok(())
+}
+
+/// How a chart is drawn: its colours and its device pixels per layout pixel.
+#[derive(Clone, Copy)]
+struct Look {
+    theme: Theme,
+    scale: f64,
+}
+
+/// The frame every chart shares: the background, the title, the margins, and both axes with
+/// their labels and grid, in `look`. Returns the chart to draw series into, in the axes'
+/// plotted coordinates (see [`YAxis::map`]).
+fn frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x, x_label): (YAxis, &str),
+    (y, y_label): (YAxis, &str),
+    Look { theme, scale }: Look,
+) -> Result<Chart<'a, DB>, DrawError<DB>> {
+    area.fill(&theme.background)?;
+    let text = |size: f64| text_style(size, theme, scale);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, text(16.0))
+        .margin(pixels(10.0, scale))
+        .margin_right(pixels(20.0, scale))
+        .x_label_area_size(pixels(36.0, scale))
+        .y_label_area_size(pixels(62.0, scale))
+        .build_cartesian_2d(
+            x.map(x.range.0)..x.map(x.range.1),
+            y.map(y.range.0)..y.map(y.range.1),
+        )?;
+    let (x_format, y_format) = (axis_label_format(x), axis_label_format(y));
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .axis_desc_style(text(13.0))
+        .label_style(text(12.0))
+        .axis_style(theme.foreground)
+        .bold_line_style(theme.grid)
+        .light_line_style(theme.background)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
+        .draw()?;
+    Ok(chart)
 }
 
 /// A key in the upper right corner of `area`: a stroke and the label of each series.
@@ -439,37 +473,18 @@ pub fn draw_sweep_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &SweepPanel,
 ) -> Result<(), DrawError<DB>> {
-    let theme = panel.theme;
-    area.fill(&theme.background)?;
-    let text = |size: f64| text_style(size, theme, panel.scale);
     let (x, y) = (panel.x_axis(), panel.y);
-    let x_range = x.map(x.range.0)..x.map(x.range.1);
-    let y_range = y.map(y.range.0)..y.map(y.range.1);
-
-    let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, text(16.0))
-        .margin(pixels(10.0, panel.scale))
-        .margin_right(pixels(20.0, panel.scale))
-        .x_label_area_size(pixels(36.0, panel.scale))
-        .y_label_area_size(pixels(62.0, panel.scale))
-        .build_cartesian_2d(x_range, y_range)?;
-    let x_format = axis_label_format(x);
-    let y_format = axis_label_format(y);
-    chart
-        .configure_mesh()
-        .x_desc(panel.parameter_label.as_str())
-        .y_desc(panel.value_label.as_str())
-        .axis_desc_style(text(13.0))
-        .label_style(text(12.0))
-        .axis_style(theme.foreground)
-        .bold_line_style(theme.grid)
-        .light_line_style(theme.background)
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&x_format)
-        .y_label_formatter(&y_format)
-        .draw()?;
-
+    let look = Look {
+        theme: panel.theme,
+        scale: panel.scale,
+    };
+    let mut chart = frame(
+        area,
+        &panel.title,
+        (x, &panel.parameter_label),
+        (y, &panel.value_label),
+        look,
+    )?;
     draw_spread(&mut chart, panel, x)
 }
 

@@ -4,9 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{
-    DrawError, Theme, YAxis, axis_label_format, draw_legend, parameter_axis, pixels, text_style,
-};
+use super::{DrawError, Look, Theme, YAxis, draw_legend, frame, parameter_axis, pixels};
 use crate::diagnostics::SweepPoint;
 
 /// A chart of [`SweepPoint`]s: the relative error of the mean estimate (bias) and the total
@@ -59,35 +57,16 @@ pub fn draw_quality_panel<DB: DrawingBackend>(
     panel: &QualityPanel,
 ) -> Result<(), DrawError<DB>> {
     let theme = panel.theme;
-    area.fill(&theme.background)?;
-    let text = |size: f64| text_style(size, theme, panel.scale);
     let (x, y) = (panel.x_axis(), panel.y_axis());
-
-    let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, text(15.0))
-        .margin(pixels(10.0, panel.scale))
-        .margin_right(pixels(20.0, panel.scale))
-        .x_label_area_size(pixels(36.0, panel.scale))
-        .y_label_area_size(pixels(62.0, panel.scale))
-        .build_cartesian_2d(
-            x.map(x.range.0)..x.map(x.range.1),
-            y.map(y.range.0)..y.map(y.range.1),
-        )?;
-    let (x_format, y_format) = (axis_label_format(x), axis_label_format(y));
-    chart
-        .configure_mesh()
-        .x_desc(panel.parameter_label.as_str())
-        .y_desc("relative to the exact gradient")
-        .axis_desc_style(text(13.0))
-        .label_style(text(12.0))
-        .axis_style(theme.foreground)
-        .bold_line_style(theme.grid)
-        .light_line_style(theme.background)
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&x_format)
-        .y_label_formatter(&y_format)
-        .draw()?;
+    let look = Look {
+        theme,
+        scale: panel.scale,
+    };
+    let axes = (
+        (x, panel.parameter_label.as_str()),
+        (y, "relative to the exact gradient"),
+    );
+    let mut chart = frame(area, &panel.title, axes.0, axes.1, look)?;
 
     // The parameter in use: a thin vertical line across the plot.
     let (low, high) = (y.map(y.range.0), y.map(y.range.1));
