@@ -225,6 +225,7 @@ impl Settings {
             learning_rate: self.learning_rate,
             loss_epsilon: self.loss_epsilon,
             seed: self.seed,
+            ..Config::default()
         }
     }
 

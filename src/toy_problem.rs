@@ -8,6 +8,7 @@ use crate::Generator;
 use crate::categorical::sample_index;
 use crate::error::ParameterError;
 use crate::estimator::{Estimator, EstimatorKind};
+use crate::optimiser::{Optimiser, OptimiserState};
 use crate::parameter;
 use crate::softmax::softmax;
 
@@ -31,6 +32,8 @@ pub struct Config {
     pub loss_epsilon: f64,
     /// Seeds the targets, the initial logits and every draw.
     pub seed: u64,
+    /// How a gradient estimate changes the logits; plain SGD as published.
+    pub optimiser: Optimiser,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             learning_rate: 0.01,
             loss_epsilon: PUBLISHED_LOSS_EPSILON,
             seed: 0,
+            optimiser: Optimiser::Sgd,
         }
     }
 }
@@ -152,7 +156,9 @@ pub struct Trainer {
     baselines: Vec<f64>,
     // Rows of length K, reused by every step so that stepping never allocates.
     scratch: Scratch,
-    grad_logits: Vec<f64>,
+    /// Every trial's gradient estimate of the step, `N` rows of `K`.
+    gradients: Vec<f64>,
+    optimiser: OptimiserState,
     steps_taken: u64,
     kl: f64,
     divergence: Option<Divergence>,
@@ -195,7 +201,8 @@ impl Trainer {
             vertex_offsets,
             baselines: vec![0.0; config.trials],
             scratch: Scratch::new(config.categories),
-            grad_logits: vec![0.0; config.categories],
+            gradients: vec![0.0; size],
+            optimiser: OptimiserState::new(config.optimiser, size),
             steps_taken: 0,
             kl: 0.0,
             divergence: None,
@@ -218,8 +225,9 @@ impl Trainer {
         let k = self.config.categories;
         let rate = self.config.learning_rate;
         let mut kl_sum = 0.0;
-        let (mut finite_gradient, mut finite_logits) = (true, true);
 
+        // Every trial's estimate first, then one update: normalised SGD needs the norm over
+        // all of them. For plain SGD this gives the same bits as updating trial by trial.
         for trial in 0..self.config.trials {
             let row = trial * k..(trial + 1) * k;
             let current = Trial {
@@ -235,16 +243,16 @@ impl Trainer {
                 &mut self.baselines[trial],
                 &mut self.rng,
                 &mut self.scratch,
-                &mut self.grad_logits,
+                &mut self.gradients[row],
             );
-
-            let logits = &mut self.logits[row.clone()];
-            for (logit, grad) in logits.iter_mut().zip(&self.grad_logits) {
-                *logit -= rate * grad;
-                finite_gradient &= grad.is_finite();
-                finite_logits &= logit.is_finite();
-            }
-            self.log_normalisers[trial] = softmax(logits, &mut self.probs[row]);
+        }
+        let finite_gradient = self.gradients.iter().all(|g| g.is_finite());
+        self.optimiser
+            .apply(rate, &mut self.logits, &self.gradients);
+        let finite_logits = self.logits.iter().all(|x| x.is_finite());
+        for trial in 0..self.config.trials {
+            let row = trial * k..(trial + 1) * k;
+            self.log_normalisers[trial] = softmax(&self.logits[row.clone()], &mut self.probs[row]);
             kl_sum += self.trial_kl(trial);
         }
 

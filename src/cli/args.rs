@@ -7,7 +7,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ils::{Config, Estimator, EstimatorKind, parameter};
+use ils::{Config, Estimator, EstimatorKind, Optimiser, parameter};
 
 #[derive(Parser)]
 #[command(
@@ -116,6 +116,29 @@ pub struct TrainingArgs {
     /// Epsilon in the loss's ln(draw + epsilon).
     #[arg(long, default_value_t = ils::PUBLISHED_LOSS_EPSILON, allow_negative_numbers = true)]
     loss_epsilon: f64,
+    /// How a gradient estimate changes the logits.
+    #[arg(long, value_enum, default_value_t = OptimiserName::Sgd)]
+    optimiser: OptimiserName,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum OptimiserName {
+    /// Plain SGD, as published.
+    Sgd,
+    /// SGD on the estimate divided by its norm: a step of fixed length.
+    NormalisedSgd,
+    /// Adam with its usual constants.
+    Adam,
+}
+
+impl From<OptimiserName> for Optimiser {
+    fn from(name: OptimiserName) -> Self {
+        match name {
+            OptimiserName::Sgd => Optimiser::Sgd,
+            OptimiserName::NormalisedSgd => Optimiser::NormalisedSgd,
+            OptimiserName::Adam => Optimiser::Adam,
+        }
+    }
 }
 
 impl TrainingArgs {
@@ -128,6 +151,7 @@ impl TrainingArgs {
             learning_rate: self.learning_rate,
             loss_epsilon: self.loss_epsilon,
             seed,
+            optimiser: self.optimiser.into(),
         };
         config.validate()?;
         Ok(config)
