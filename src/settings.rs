@@ -6,8 +6,6 @@ use std::fmt;
 
 use crate::error::ParameterError;
 use crate::estimator::{Estimator, EstimatorKind};
-use crate::gumbel_softmax::GumbelSoftmax;
-use crate::ils::Ils;
 use crate::parameter::{self, Parameter};
 use crate::toy_problem::Config;
 
@@ -242,22 +240,6 @@ impl Settings {
             self.baseline_decay,
         )
     }
-
-    /// The Gumbel-Softmax estimator at this temperature.
-    ///
-    /// # Errors
-    /// Never for settings built by this module, whose range lies inside the estimator's.
-    pub fn gumbel_softmax(&self) -> Result<GumbelSoftmax, ParameterError> {
-        GumbelSoftmax::new(self.temperature)
-    }
-
-    /// The ILS estimator at this step size, with the published epsilon and logit update.
-    ///
-    /// # Errors
-    /// Never for settings built by this module, whose range lies inside the estimator's.
-    pub fn ils(&self) -> Result<Ils, ParameterError> {
-        Ils::new(self.step_size)
-    }
 }
 
 /// Parses `text` into `target` if it is an allowed value of `parameter`; otherwise sets the
@@ -456,7 +438,9 @@ mod tests {
                 step_size: a,
                 ..Settings::default()
             };
-            assert!(settings.gumbel_softmax().is_ok() && settings.ils().is_ok());
+            for kind in EstimatorKind::ALL {
+                assert!(settings.estimator(kind).is_ok(), "{kind:?}");
+            }
             assert!(settings.config().validate().is_ok());
         }
     }

@@ -11,9 +11,8 @@ fuzz_target!(|data: &[u8]| {
     let query = String::from_utf8_lossy(data);
     let (settings, _) = Settings::from_query(&query);
 
-    let gs = settings.gumbel_softmax().expect("a temperature from a link is in range");
-    let ils = settings.ils().expect("a step size from a link is in range");
-    for estimator in [gs.into(), ils.into()] {
+    for kind in [settings.left, settings.right] {
+        let estimator = settings.estimator(kind).expect("a parameter from a link is in range");
         Trainer::new(settings.config(), estimator).expect("settings from a link are valid");
     }
 

@@ -472,7 +472,7 @@ impl App {
             let steps = self.settings.steps;
             side.draw(
                 &side.panel(steps, y, theme, pixel_ratio),
-                &side.objective_panel(steps, theme, pixel_ratio),
+                side.objective_panel(steps, theme, pixel_ratio).as_ref(),
             )?;
             side.write_readout(self.settings.steps);
         }

@@ -43,8 +43,9 @@ impl Slot {
 struct Run {
     trainer: Trainer,
     curve: Envelope,
-    /// The objective exact one-hot draws optimise, step by step.
-    objective: Envelope,
+    /// The objective exact one-hot draws optimise, step by step: kept for the live run only,
+    /// since the sweep's runs never draw it and it costs a pass over the logits per step.
+    objective: Option<Envelope>,
     start_kl: f64,
 }
 
@@ -53,12 +54,15 @@ struct Run {
 const RUNAWAY: f64 = 10.0;
 
 impl Run {
-    fn new(settings: &Settings, estimator: Estimator) -> Result<Self, JsValue> {
+    fn new(settings: &Settings, estimator: Estimator, objective: bool) -> Result<Self, JsValue> {
         let trainer = Trainer::new(settings.config(), estimator).map_err(js)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
-        let mut objective = Envelope::new(CURVE_CAPACITY);
-        objective.push(trainer.sampled_objective());
+        let objective = objective.then(|| {
+            let mut objective = Envelope::new(CURVE_CAPACITY);
+            objective.push(trainer.sampled_objective());
+            objective
+        });
         let start_kl = trainer.kl();
         Ok(Self {
             trainer,
@@ -81,7 +85,9 @@ impl Run {
             match self.trainer.step() {
                 Ok(kl) => {
                     self.curve.push(kl);
-                    self.objective.push(self.trainer.sampled_objective());
+                    if let Some(objective) = &mut self.objective {
+                        objective.push(self.trainer.sampled_objective());
+                    }
                 }
                 Err(_) => return,
             }
@@ -117,7 +123,7 @@ impl Side {
     pub fn new(slot: Slot, settings: &Settings) -> Result<Self, JsValue> {
         Ok(Self {
             slot,
-            run: Run::new(settings, Self::estimator(slot, settings)?)?,
+            run: Run::new(settings, Self::estimator(slot, settings)?, true)?,
             ghost: None,
             sweep: Self::sweep(slot, settings)?,
             canvas: element(&format!("{}-canvas", slot.key()))?,
@@ -141,7 +147,8 @@ impl Side {
         kind.published_parameters()
             .iter()
             .map(|&value| {
-                let run = Run::new(settings, estimator.with_parameter(value).map_err(js)?)?;
+                let estimator = estimator.with_parameter(value).map_err(js)?;
+                let run = Run::new(settings, estimator, false)?;
                 let label = format!("at {} = {value}", estimator.parameter_symbol());
                 Ok((run, label))
             })
@@ -173,7 +180,7 @@ impl Side {
 
     /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
     pub fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
-        let run = Run::new(settings, Self::estimator(self.slot, settings)?)?;
+        let run = Run::new(settings, Self::estimator(self.slot, settings)?, true)?;
         let old = std::mem::replace(&mut self.run, run);
         self.ghost = ghost
             .filter(|_| old.curve.len() > 1)
@@ -250,29 +257,32 @@ impl Side {
         super::fit_canvas(&self.objective_canvas, pixel_ratio) || curve
     }
 
-    /// The chart of the objective exact one-hot draws optimise, on its own scale.
-    pub fn objective_panel(&self, steps: u64, theme: Theme, scale: f64) -> Panel<'_> {
+    /// The chart of the objective exact one-hot draws optimise, on its own scale (always
+    /// there: the live run keeps its objective).
+    pub fn objective_panel(&self, steps: u64, theme: Theme, scale: f64) -> Option<Panel<'_>> {
         let estimator = self.run.trainer.estimator();
-        Panel {
+        let objective = self.run.objective.as_ref()?;
+        Some(Panel {
             title: format!("{}: what exact draws optimise", estimator.title()),
             y_label: chart::SAMPLED_OBJECTIVE_LABEL,
             series: vec![Series {
                 label: String::new(),
-                envelope: &self.run.objective,
+                envelope: objective,
                 colour: chart::colour(estimator),
                 faint: false,
                 diverged_at: None,
             }],
             steps,
-            y: YAxis::spanning([&self.run.objective]),
+            y: YAxis::spanning([objective]),
             theme,
             scale,
-        }
+        })
     }
 
-    /// Draws the KL chart `panel` and the objective chart `objective`.
-    pub fn draw(&self, panel: &Panel, objective: &Panel) -> Result<(), JsValue> {
-        for (canvas, panel) in [(&self.canvas, panel), (&self.objective_canvas, objective)] {
+    /// Draws the KL chart `panel` and the objective chart `objective`, if any.
+    pub fn draw(&self, panel: &Panel, objective: Option<&Panel>) -> Result<(), JsValue> {
+        let objective = objective.map(|o| (&self.objective_canvas, o));
+        for (canvas, panel) in std::iter::once((&self.canvas, panel)).chain(objective) {
             let backend = Canvas::new(canvas)
                 .ok_or_else(|| JsValue::from_str("the canvas has no 2D context"))?;
             let root = backend.into_drawing_area();
