@@ -6,11 +6,34 @@ use std::fmt;
 
 use crate::error::ParameterError;
 use crate::estimator::{Estimator, EstimatorKind};
+use crate::optimiser::Optimiser;
 use crate::parameter::{self, Parameter};
 use crate::toy_problem::Config;
 
+/// Which of the page's two panels: the left one (Gumbel-Softmax by default) or the right one
+/// (ILS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Left,
+    Right,
+}
+
+impl Slot {
+    /// Both panels, left first.
+    pub const BOTH: [Self; 2] = [Self::Left, Self::Right];
+
+    /// The prefix of the panel's settings in a link and of its element ids on the page.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Left => "left",
+            Self::Right => "right",
+        }
+    }
+}
+
 /// Everything that determines the two curves the page shows. [`Default`] is the published
-/// experiment: `T = 1`, `alpha = 0.01`, learning rate 0.01, 50,000 steps, `K = N = 5`.
+/// experiment: `T = 1`, `alpha = 0.01`, plain SGD at learning rate 0.01 on both sides,
+/// 50,000 steps, `K = N = 5`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     /// The estimator of the left panel; Gumbel-Softmax by default.
@@ -20,7 +43,13 @@ pub struct Settings {
     pub temperature: f64,
     pub step_size: f64,
     pub baseline_decay: f64,
-    pub learning_rate: f64,
+    /// The learning rate of the left panel's run: each panel has its own, so that each
+    /// estimator can run at a rate that suits it.
+    pub left_learning_rate: f64,
+    /// The learning rate of the right panel's run.
+    pub right_learning_rate: f64,
+    /// How both panels turn a gradient estimate into a step; plain SGD as published.
+    pub optimiser: Optimiser,
     /// The epsilon in the loss's `ln(draw + epsilon)`: it sets the size of the gradient the
     /// ILS step sees, about `t / epsilon`.
     pub loss_epsilon: f64,
@@ -43,7 +72,9 @@ impl Default for Settings {
             temperature: 1.0,
             step_size: 0.01,
             baseline_decay: 0.9,
-            learning_rate: config.learning_rate,
+            left_learning_rate: config.learning_rate,
+            right_learning_rate: config.learning_rate,
+            optimiser: config.optimiser,
             loss_epsilon: config.loss_epsilon,
             steps: config.steps,
             categories: config.categories,
@@ -56,13 +87,15 @@ impl Default for Settings {
 }
 
 /// The settings' names in a link, in the order a link lists them.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 15] = [
     "left",
     "right",
     "temperature",
     "step_size",
     "baseline_decay",
-    "learning_rate",
+    "optimiser",
+    "left_learning_rate",
+    "right_learning_rate",
     "loss_epsilon",
     "steps",
     "categories",
@@ -80,6 +113,17 @@ pub struct Adjustment {
     pub reason: &'static str,
     /// The value used instead, as text; `None` when the key itself was ignored.
     pub used: Option<String>,
+}
+
+impl Adjustment {
+    /// The same adjustment reported under `key`: for settings that share a parameter's range
+    /// but not its name.
+    fn for_key(self, key: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for Adjustment {
@@ -166,7 +210,21 @@ impl Settings {
                 set_real(parameter::BASELINE_DECAY, value, &mut self.baseline_decay)
             }
             "step_size" => set_real(parameter::STEP_SIZE, value, &mut self.step_size),
-            "learning_rate" => set_real(parameter::LEARNING_RATE, value, &mut self.learning_rate),
+            "optimiser" => set_optimiser(key, value, &mut self.optimiser),
+            "left_learning_rate" => {
+                set_real(parameter::LEARNING_RATE, value, &mut self.left_learning_rate)
+                    .map_err(|a| a.for_key(key))
+            }
+            "right_learning_rate" => {
+                set_real(parameter::LEARNING_RATE, value, &mut self.right_learning_rate)
+                    .map_err(|a| a.for_key(key))
+            }
+            // Links made before each panel had its own learning rate set both at once.
+            "learning_rate" => {
+                let result = set_real(parameter::LEARNING_RATE, value, &mut self.left_learning_rate);
+                self.right_learning_rate = self.left_learning_rate;
+                result
+            }
             "loss_epsilon" => set_real(parameter::LOSS_EPSILON, value, &mut self.loss_epsilon),
             "steps" => set_whole(parameter::STEPS, value, &mut self.steps),
             "categories" => set_count(parameter::CATEGORIES, value, &mut self.categories),
@@ -191,7 +249,9 @@ impl Settings {
             "temperature" => self.temperature.to_string(),
             "baseline_decay" => self.baseline_decay.to_string(),
             "step_size" => self.step_size.to_string(),
-            "learning_rate" => self.learning_rate.to_string(),
+            "optimiser" => self.optimiser.name().to_owned(),
+            "left_learning_rate" => self.left_learning_rate.to_string(),
+            "right_learning_rate" => self.right_learning_rate.to_string(),
             "loss_epsilon" => self.loss_epsilon.to_string(),
             "steps" => self.steps.to_string(),
             "categories" => self.categories.to_string(),
@@ -214,16 +274,41 @@ impl Settings {
         query.finish()
     }
 
-    /// The toy problem these settings describe.
-    pub fn config(&self) -> Config {
+    /// The toy problem these settings describe, as the panel `slot` trains on it (the panels
+    /// differ in their learning rates only).
+    pub fn config(&self, slot: Slot) -> Config {
         Config {
             trials: self.trials,
             categories: self.categories,
             steps: self.steps,
-            learning_rate: self.learning_rate,
+            learning_rate: self.learning_rate(slot),
             loss_epsilon: self.loss_epsilon,
             seed: self.seed,
-            ..Config::default()
+            optimiser: self.optimiser,
+        }
+    }
+
+    /// The estimator the panel `slot` shows.
+    pub fn kind(&self, slot: Slot) -> EstimatorKind {
+        match slot {
+            Slot::Left => self.left,
+            Slot::Right => self.right,
+        }
+    }
+
+    /// The learning rate of the panel `slot`.
+    pub fn learning_rate(&self, slot: Slot) -> f64 {
+        match slot {
+            Slot::Left => self.left_learning_rate,
+            Slot::Right => self.right_learning_rate,
+        }
+    }
+
+    /// Sets the learning rate of the panel `slot`.
+    pub fn set_learning_rate(&mut self, slot: Slot, rate: f64) {
+        match slot {
+            Slot::Left => self.left_learning_rate = rate,
+            Slot::Right => self.right_learning_rate = rate,
         }
     }
 
@@ -286,6 +371,21 @@ fn set_flag(key: &str, text: &str, target: &mut bool) -> Result<(), Adjustment> 
     }
 }
 
+fn set_optimiser(key: &str, text: &str, target: &mut Optimiser) -> Result<(), Adjustment> {
+    match Optimiser::from_name(text.trim()) {
+        Some(optimiser) => {
+            *target = optimiser;
+            Ok(())
+        }
+        None => Err(Adjustment {
+            key: key.to_owned(),
+            given: text.to_owned(),
+            reason: "is not an optimiser of this page (sgd, normalised-sgd or adam)",
+            used: Some(target.name().to_owned()),
+        }),
+    }
+}
+
 fn set_kind(key: &str, text: &str, target: &mut EstimatorKind) -> Result<(), Adjustment> {
     match EstimatorKind::from_name(text.trim()) {
         Some(kind) => {
@@ -328,7 +428,9 @@ mod tests {
             temperature: 0.25,
             step_size: 1e-7,
             baseline_decay: 0.5,
-            learning_rate: 0.5,
+            optimiser: Optimiser::NormalisedSgd,
+            left_learning_rate: 0.5,
+            right_learning_rate: 2.0,
             loss_epsilon: 1e-3,
             steps: 200_000,
             categories: 12,
@@ -341,7 +443,8 @@ mod tests {
         assert_eq!(
             query,
             "left=score-function&right=ils-exact&temperature=0.25&step_size=0.0000001\
-             &baseline_decay=0.5&learning_rate=0.5&loss_epsilon=0.001&steps=200000&categories=12\
+             &baseline_decay=0.5&optimiser=normalised-sgd&left_learning_rate=0.5\
+             &right_learning_rate=2&loss_epsilon=0.001&steps=200000&categories=12\
              &trials=3&seed=9007199254740991&log_y=1&published_sweep=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
@@ -355,7 +458,8 @@ mod tests {
              &trials=Infinity&seed=-0&log_y=yes&colour=red&left=softmax",
         );
         let expected = Settings {
-            learning_rate: parameter::LEARNING_RATE.min,
+            left_learning_rate: parameter::LEARNING_RATE.min,
+            right_learning_rate: parameter::LEARNING_RATE.min,
             steps: 10_000_000,
             categories: 3,
             trials: 100,
@@ -441,7 +545,38 @@ mod tests {
             for kind in EstimatorKind::ALL {
                 assert!(settings.estimator(kind).is_ok(), "{kind:?}");
             }
-            assert!(settings.config().validate().is_ok());
+            for slot in Slot::BOTH {
+                assert!(settings.config(slot).validate().is_ok());
+            }
         }
+    }
+
+    #[test]
+    fn each_panel_has_its_own_learning_rate_and_old_links_set_both() {
+        let (settings, adjustments) =
+            Settings::from_query("left_learning_rate=1.5&right_learning_rate=-3&optimiser=adam");
+        assert_eq!(settings.config(Slot::Left).learning_rate, 1.5);
+        assert_eq!(
+            settings.config(Slot::Right).learning_rate,
+            parameter::LEARNING_RATE.min
+        );
+        assert_eq!(settings.config(Slot::Right).optimiser, Optimiser::Adam);
+        let messages: Vec<String> = adjustments.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["right_learning_rate=-3 is below the smallest allowed value; using 0.000000001"]
+        );
+
+        let (settings, _) = Settings::from_query("learning_rate=0.2");
+        assert_eq!((settings.left_learning_rate, settings.right_learning_rate), (0.2, 0.2));
+        assert!(!settings.to_query().contains("&learning_rate="));
+
+        let (settings, adjustments) = Settings::from_query("optimiser=rmsprop");
+        assert_eq!(settings.optimiser, Optimiser::Sgd);
+        assert_eq!(
+            adjustments[0].to_string(),
+            "optimiser=rmsprop is not an optimiser of this page (sgd, normalised-sgd or adam); \
+             using sgd"
+        );
     }
 }

@@ -323,3 +323,35 @@ fn the_trainer_reports_the_sampled_objective_of_its_snapshot() {
         snapshot.objectives().sampled.to_bits()
     );
 }
+
+/// The update readout after one plain SGD step, recomputed from the logits before and after
+/// it: `|dx - mean(dx)| / (rate |pi - t| / (N K))` (a single step: the moving averages cancel).
+#[test]
+fn the_update_ratio_of_one_step_by_hand() {
+    let config = Config {
+        learning_rate: 0.3,
+        ..Config::default()
+    };
+    let mut trainer = Trainer::new(config, ils::Ils::new(0.01).expect("valid").into())
+        .expect("valid config");
+    let before = trainer.logits().to_vec();
+    let probs = trainer.probs().to_vec();
+    trainer.step().expect("no divergence");
+
+    let k = config.categories;
+    let mut update = 0.0;
+    for (after, before) in trainer.logits().chunks(k).zip(before.chunks(k)) {
+        let change: Vec<f64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
+        let mean = change.iter().sum::<f64>() / k as f64;
+        update += change.iter().map(|c| (c - mean).powi(2)).sum::<f64>();
+    }
+    let exact: f64 = probs
+        .iter()
+        .zip(trainer.targets())
+        .map(|(p, t)| (p - t).powi(2))
+        .sum();
+    let scale = 1.0 / (config.trials * config.categories) as f64;
+    let expected = update.sqrt() / (config.learning_rate * scale * exact.sqrt());
+    let ratio = trainer.update_ratio().expect("a step was taken");
+    assert!((ratio / expected - 1.0).abs() < 1e-12, "{ratio} vs {expected}");
+}

@@ -4,6 +4,7 @@
 
 #![no_main]
 
+use ils::settings::Slot;
 use ils::{Settings, Trainer};
 use libfuzzer_sys::fuzz_target;
 
@@ -11,9 +12,11 @@ fuzz_target!(|data: &[u8]| {
     let query = String::from_utf8_lossy(data);
     let (settings, _) = Settings::from_query(&query);
 
-    for kind in [settings.left, settings.right] {
-        let estimator = settings.estimator(kind).expect("a parameter from a link is in range");
-        Trainer::new(settings.config(), estimator).expect("settings from a link are valid");
+    for slot in Slot::BOTH {
+        let estimator = settings
+            .estimator(settings.kind(slot))
+            .expect("a parameter from a link is in range");
+        Trainer::new(settings.config(slot), estimator).expect("settings from a link are valid");
     }
 
     let link = settings.to_query();

@@ -138,6 +138,9 @@ pub struct Panel<'a> {
     /// The y-axis label: [`KL_AXIS_LABEL`] for a KL curve.
     pub y_label: &'static str,
     pub series: Vec<Series<'a>>,
+    /// A level drawn as a dashed line across the panel, with its legend label: where ILS's
+    /// mean update stops, say (see [`ils_floor`](crate::ils_floor)).
+    pub reference: Option<(f64, String)>,
     /// The last step on the x-axis.
     pub steps: u64,
     pub y: YAxis,
@@ -145,6 +148,14 @@ pub struct Panel<'a> {
     /// Device pixels per layout pixel: text, margins and lines grow by this factor, so a
     /// canvas sized for a high-density screen keeps its proportions. 1 for files.
     pub scale: f64,
+}
+
+/// The dashed line of an ILS panel trained by plain SGD: where its mean update stops (see
+/// [`Floor::of`](crate::Floor::of)), labelled with its KL; `None` where there is no floor.
+pub fn floor_reference(config: &crate::Config, estimator: &crate::Estimator) -> Option<(f64, String)> {
+    let floor = crate::Floor::of(config, estimator)?;
+    let label = format!("mean update stops: {}", crate::significant(floor.kl, 2));
+    Some((floor.kl, label))
 }
 
 /// What drawing can fail with: the backend's own error, wrapped by plotters.
@@ -183,15 +194,30 @@ pub fn draw_panel<DB: DrawingBackend>(
     for series in panel.series.iter().filter(|s| s.faint) {
         draw_series(&mut chart, series, columns, steps, panel)?;
     }
+    let reference_style = theme.foreground.mix(0.8).stroke_width(pixels(1.5, panel.scale));
+    let shown = |level: f64| level >= panel.y.range.0 && level <= panel.y.range.1;
+    if let Some((level, _)) = panel.reference.as_ref().filter(|(level, _)| shown(*level)) {
+        // Before the live curve, which would otherwise be hidden where they meet.
+        let y = panel.y.map(*level);
+        let (dash, gap) = (pixels(6.0, panel.scale), pixels(4.0, panel.scale));
+        chart.draw_series(DashedLineSeries::new(
+            [(0.0, y), (steps as f64, y)],
+            dash,
+            gap,
+            reference_style,
+        ))?;
+    }
     for series in panel.series.iter().filter(|s| !s.faint) {
         draw_series(&mut chart, series, columns, steps, panel)?;
     }
 
-    if panel.series.len() > 1 {
+    let reference = panel.reference.iter().map(|(_, label)| (label.as_str(), reference_style));
+    if panel.series.len() + panel.reference.iter().count() > 1 {
         let entries: Vec<(&str, ShapeStyle)> = panel
             .series
             .iter()
             .map(|series| (series.label.as_str(), series_style(series, panel)))
+            .chain(reference)
             .collect();
         let area = chart.plotting_area().strip_coord_spec();
         draw_legend(&area, &entries, theme, panel.scale)?;

@@ -84,6 +84,7 @@ impl Staging {
                     faint: false,
                     diverged_at: curve.divergence.map(|d| d.step),
                 }],
+                reference: chart::floor_reference(config, &curve.estimator),
                 steps: config.steps,
                 y,
                 theme: Theme::LIGHT,

@@ -11,7 +11,8 @@ use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElemen
 use super::export;
 use super::page::{self, element};
 use super::quality::Quality;
-use super::side::{Side, Slot};
+use super::side::{Side, Slot, optimiser_label};
+use super::tour::Tour;
 use super::{group_thousands, round_significant};
 use crate::chart::{Theme, YAxis};
 use crate::parameter::{self, Parameter};
@@ -49,6 +50,7 @@ pub struct App {
     steps_per_frame: u64,
     needs_draw: bool,
     quality: Quality,
+    tour: Tour,
     /// Whether the gradient-quality charts need drawing (they change only when measured).
     quality_needs_draw: bool,
     /// Whether the current runs have been measured since they finished.
@@ -77,17 +79,18 @@ const SLIDERS: [(&str, f64, f64); 3] = [
     ("loss_epsilon", 1e-12, 1e-2),
 ];
 
-/// The estimator selectors, one per panel.
-const SELECTORS: [&str; 2] = ["left", "right"];
+/// The selectors: an estimator per panel, and the optimiser of both.
+const SELECTORS: [&str; 3] = ["left", "right", "optimiser"];
 
-/// The number inputs (and the baseline decay's linear slider), with their allowed values.
-const NUMBERS: [Parameter; 6] = [
-    parameter::BASELINE_DECAY,
-    parameter::LEARNING_RATE,
-    parameter::STEPS,
-    parameter::CATEGORIES,
-    parameter::TRIALS,
-    parameter::SEED,
+/// The number inputs (and the baseline decay's linear slider) by id, with their allowed values.
+const NUMBERS: [(&str, Parameter); 7] = [
+    ("baseline_decay", parameter::BASELINE_DECAY),
+    ("left_learning_rate", parameter::LEARNING_RATE),
+    ("right_learning_rate", parameter::LEARNING_RATE),
+    ("steps", parameter::STEPS),
+    ("categories", parameter::CATEGORIES),
+    ("trials", parameter::TRIALS),
+    ("seed", parameter::SEED),
 ];
 
 impl App {
@@ -115,6 +118,7 @@ impl App {
             steps_per_frame: 1,
             needs_draw: true,
             quality: Quality::new()?,
+            tour: Tour::new()?,
             quality_needs_draw: true,
             measured: false,
             dark: page::prefers_dark(),
@@ -129,8 +133,8 @@ impl App {
             input.set_max(&max.log10().to_string());
             input.set_step("0.01");
         }
-        for parameter in NUMBERS {
-            let input: HtmlInputElement = element(parameter.key)?;
+        for (id, parameter) in NUMBERS {
+            let input: HtmlInputElement = element(id)?;
             input.set_min(&parameter.min.to_string());
             input.set_max(&parameter.max.to_string());
         }
@@ -146,11 +150,16 @@ impl App {
             ));
         }
         page::show_lines("notice", &messages)?;
-        for key in SELECTORS {
+        let estimators = crate::EstimatorKind::ALL.map(|kind| (kind.title(), kind.name()));
+        let optimisers = crate::Optimiser::ALL.map(|o| (optimiser_label(o), o.name()));
+        for (key, options) in SELECTORS.into_iter().zip([
+            &estimators[..],
+            &estimators[..],
+            &optimisers[..],
+        ]) {
             let select: HtmlSelectElement = element(key)?;
-            for kind in crate::EstimatorKind::ALL {
-                let option =
-                    web_sys::HtmlOptionElement::new_with_text_and_value(kind.title(), kind.name())?;
+            for &(text, value) in options {
+                let option = web_sys::HtmlOptionElement::new_with_text_and_value(text, value)?;
                 select.add_with_html_option_element(&option)?;
             }
         }
@@ -178,9 +187,9 @@ impl App {
             input.set_value(&position.to_string());
             show_slider_value(id, &super::compact(value))?;
         }
-        for parameter in NUMBERS {
-            let value = s.get(parameter.key).unwrap_or_default();
-            element::<HtmlInputElement>(parameter.key)?.set_value(&value);
+        for (id, _) in NUMBERS {
+            let value = s.get(id).unwrap_or_default();
+            element::<HtmlInputElement>(id)?.set_value(&value);
         }
         for key in SELECTORS {
             let value = s.get(key).unwrap_or_default();
@@ -196,8 +205,10 @@ impl App {
         Ok(())
     }
 
-    /// Replaces the address's query with the settings, so the link reproduces the run.
+    /// Replaces the address's query with the settings, so the link reproduces the run, and
+    /// marks the stop of the tour they match, if any.
     fn write_address(&self) -> Result<(), JsValue> {
+        self.tour.show(&self.settings)?;
         let window = page::window()?;
         let location = window.location();
         let url = format!(
@@ -214,12 +225,11 @@ impl App {
     /// Writes the KL after steps 0 to 10 of both runs, for tests that compare the browser's
     /// numbers with the command line's, bit for bit (Rust's shortest round-trip formatting).
     fn write_check(&self) -> Result<(), JsValue> {
-        let config = self.settings.config();
-        let config = crate::Config {
-            steps: CHECK_STEPS,
-            ..config
-        };
         for side in &self.sides {
+            let config = crate::Config {
+                steps: CHECK_STEPS,
+                ..self.settings.config(side.slot)
+            };
             let estimator = *side.trainer().estimator();
             let curve = crate::curve(config, estimator, |_| {})
                 .map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -282,9 +292,9 @@ impl App {
     /// Sets `key` from `text` and restarts what the change affects.
     fn apply(&mut self, key: &str, text: &str) -> Result<(), JsValue> {
         let before = self.settings;
-        let notice = match NUMBERS.iter().find(|p| p.key == key) {
+        let notice = match NUMBERS.iter().find(|(id, _)| *id == key) {
             // A number input reports an empty value for text that is no number at all.
-            Some(parameter) if text.trim().is_empty() => {
+            Some((_, parameter)) if text.trim().is_empty() => {
                 let kept = before.get(key).unwrap_or_default();
                 vec![format!(
                     "The {} needs a number; keeping {kept}.",
@@ -319,7 +329,14 @@ impl App {
             if side.changed_by(&before, &after)? || past_end {
                 let old = before.get(key).unwrap_or_default();
                 // An estimator's ghost is named as the page names it, not by its key.
-                let old = crate::EstimatorKind::from_name(&old).map_or(old, |k| k.title().into());
+                let old = match (
+                    crate::EstimatorKind::from_name(&old),
+                    crate::Optimiser::from_name(&old),
+                ) {
+                    (Some(kind), _) => kind.title().to_owned(),
+                    (_, Some(optimiser)) => optimiser_label(optimiser).to_owned(),
+                    _ => old,
+                };
                 side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
                 restarted = true;
             }
@@ -333,6 +350,29 @@ impl App {
         self.write_check()?;
         self.needs_draw = true;
         Ok(())
+    }
+
+    /// Sets each panel's learning rate to the one `ils tune` found best for its estimator
+    /// under the chosen optimiser (the table the repository ships), where there is one.
+    fn on_best_rates(&mut self) -> Result<(), JsValue> {
+        let mut missing = Vec::new();
+        let mut rates = Vec::new();
+        for side in &self.sides {
+            let estimator = *side.trainer().estimator();
+            match crate::tuning::best_learning_rate(&estimator, self.settings.optimiser) {
+                Some(rate) => rates.push((side.slot, rate)),
+                None => missing.push(format!(
+                    "No tuned learning rate for {estimator} under {}: `ils tune` tunes each \
+                     estimator at its published parameter values; kept {}.",
+                    optimiser_label(self.settings.optimiser),
+                    self.settings.learning_rate(side.slot)
+                )),
+            }
+        }
+        for (slot, rate) in rates {
+            self.apply(&format!("{}_learning_rate", slot.key()), &rate.to_string())?;
+        }
+        page::show_lines("notice", &missing)
     }
 
     fn steps_per_clock_check(&self) -> u64 {
@@ -484,7 +524,7 @@ impl App {
 fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
     let sliders = SLIDERS.iter().map(|(id, _, _)| *id);
     let keys = sliders
-        .chain(NUMBERS.iter().map(|p| p.key))
+        .chain(NUMBERS.iter().map(|(id, _)| *id))
         .chain(["log_y", "published_sweep"]);
     for key in SELECTORS {
         listen(app, key, "change", move |app| app.on_setting(key))?;
@@ -523,7 +563,7 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
         let runs: Vec<_> = app
             .sides
             .iter()
-            .map(|s| (*s.trainer().estimator(), s.trainer().steps_taken()))
+            .map(|s| (s.slot, *s.trainer().estimator(), s.trainer().steps_taken()))
             .collect();
         export::download_csv(&app.settings, &runs)
     })?;
@@ -534,6 +574,7 @@ fn wire(app: &Rc<RefCell<App>>) -> Result<(), JsValue> {
     })?;
     listen(app, "copy-link", "click", |_| export::copy_link())?;
     listen(app, "measure", "click", App::measure)?;
+    listen(app, "best_learning_rates", "click", App::on_best_rates)?;
     listen(app, "shared_y", "change", |app| {
         app.needs_draw = true;
         Ok(())
@@ -608,7 +649,7 @@ fn label(key: &str) -> &str {
     match key {
         "temperature" => "T",
         "step_size" => "α",
-        "learning_rate" => "learning rate",
+        "left_learning_rate" | "right_learning_rate" => "learning rate",
         "loss_epsilon" => "loss ε",
         "categories" => "K",
         "trials" => "N",

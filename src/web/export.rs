@@ -7,6 +7,7 @@ use web_sys::{
 };
 
 use super::page::{self, element};
+use crate::settings::Slot;
 use crate::{Curve, Estimator, Settings};
 
 /// The name a download is saved under: the two estimators with their parameters and the
@@ -16,10 +17,19 @@ pub fn file_name(settings: &Settings, runs: &[Estimator], extension: &str) -> St
         .iter()
         .map(|e| format!("{}-{}", e.name(), e.parameter()))
         .collect();
+    let (left, right) = (settings.left_learning_rate, settings.right_learning_rate);
+    let rates = if left == right {
+        left.to_string()
+    } else {
+        format!("{left}-{right}")
+    };
+    let optimiser = match settings.optimiser {
+        crate::Optimiser::Sgd => String::new(),
+        other => format!("-{}", other.name()),
+    };
     format!(
-        "{}-lr{}-K{}-N{}-seed{}.{extension}",
+        "{}-lr{rates}{optimiser}-K{}-N{}-seed{}.{extension}",
         estimators.join("-vs-"),
-        settings.learning_rate,
         settings.categories,
         settings.trials,
         settings.seed
@@ -28,13 +38,16 @@ pub fn file_name(settings: &Settings, runs: &[Estimator], extension: &str) -> St
 
 /// Recomputes each panel's run up to the step it has reached (the same seed gives the same
 /// numbers) and offers them as a CSV file in the command line's format.
-pub fn download_csv(settings: &Settings, runs: &[(Estimator, u64)]) -> Result<(), JsValue> {
+pub fn download_csv(
+    settings: &Settings,
+    runs: &[(Slot, Estimator, u64)],
+) -> Result<(), JsValue> {
     let curves = runs
         .iter()
-        .map(|&(estimator, steps)| {
+        .map(|&(slot, estimator, steps)| {
             let config = crate::Config {
                 steps,
-                ..settings.config()
+                ..settings.config(slot)
             };
             crate::curve(config, estimator, |_| {})
         })
@@ -48,7 +61,7 @@ pub fn download_csv(settings: &Settings, runs: &[(Estimator, u64)]) -> Result<()
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_slice()));
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = Url::create_object_url_with_blob(&blob)?;
-    let estimators: Vec<Estimator> = runs.iter().map(|(e, _)| *e).collect();
+    let estimators: Vec<Estimator> = runs.iter().map(|(_, e, _)| *e).collect();
     let result = click_download(&url, &file_name(settings, &estimators, "csv"));
     Url::revoke_object_url(&url)?;
     result

@@ -10,6 +10,7 @@ mod export;
 mod page;
 mod quality;
 mod side;
+mod tour;
 
 /// Starts the demo: called from `main` when the page loads the WebAssembly module.
 ///

@@ -99,7 +99,7 @@ impl Quality {
         let mut measurements = Vec::with_capacity(sides.len());
         for side in sides {
             let estimator = *side.trainer().estimator();
-            let fresh = crate::Trainer::new(settings.config(), estimator).map_err(js)?;
+            let fresh = crate::Trainer::new(settings.config(side.slot), estimator).map_err(js)?;
             let start = Snapshot::of(&fresh).map_err(js)?;
             // After a divergence the logits are no longer finite: measure the start only.
             let now = Snapshot::of(side.trainer()).unwrap_or_else(|_| start.clone());

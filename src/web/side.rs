@@ -8,36 +8,12 @@ use super::canvas::Canvas;
 use super::page::element;
 use super::{format_kl, group_thousands};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
+pub use crate::settings::Slot;
 use crate::settings::Settings;
-use crate::{Envelope, Estimator, EstimatorKind, Trainer};
+use crate::{Envelope, Estimator, Trainer};
 
 /// Buckets kept per curve: memory and drawing cost stay bounded however long the run.
 const CURVE_CAPACITY: usize = 2048;
-
-/// Which panel: the left one (Gumbel-Softmax by default) or the right one (ILS).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slot {
-    Left,
-    Right,
-}
-
-impl Slot {
-    /// The prefix of the panel's element ids and its setting's name in a link.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Left => "left",
-            Self::Right => "right",
-        }
-    }
-
-    /// The estimator the settings choose for this panel.
-    pub fn kind(self, settings: &Settings) -> EstimatorKind {
-        match self {
-            Self::Left => settings.left,
-            Self::Right => settings.right,
-        }
-    }
-}
 
 /// A run and its curve, advanced together.
 struct Run {
@@ -54,8 +30,13 @@ struct Run {
 const RUNAWAY: f64 = 10.0;
 
 impl Run {
-    fn new(settings: &Settings, estimator: Estimator, objective: bool) -> Result<Self, JsValue> {
-        let trainer = Trainer::new(settings.config(), estimator).map_err(js)?;
+    fn new(
+        slot: Slot,
+        settings: &Settings,
+        estimator: Estimator,
+        objective: bool,
+    ) -> Result<Self, JsValue> {
+        let trainer = Trainer::new(settings.config(slot), estimator).map_err(js)?;
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
         let objective = objective.then(|| {
@@ -114,27 +95,33 @@ pub struct Side {
     run: Run,
     ghost: Option<(Envelope, String)>,
     sweep: Vec<(Run, String)>,
+    /// The dashed line of the live run, if it has a floor (see [`crate::Floor::of`]).
+    floor: Option<(f64, String)>,
     pub canvas: HtmlCanvasElement,
     objective_canvas: HtmlCanvasElement,
     readout: HtmlElement,
+    update: HtmlElement,
 }
 
 impl Side {
     pub fn new(slot: Slot, settings: &Settings) -> Result<Self, JsValue> {
+        let estimator = Self::estimator(slot, settings)?;
         Ok(Self {
             slot,
-            run: Run::new(settings, Self::estimator(slot, settings)?, true)?,
+            run: Run::new(slot, settings, estimator, true)?,
             ghost: None,
             sweep: Self::sweep(slot, settings)?,
+            floor: chart::floor_reference(&settings.config(slot), &estimator),
             canvas: element(&format!("{}-canvas", slot.key()))?,
             objective_canvas: element(&format!("{}-objective", slot.key()))?,
             readout: element(&format!("{}-readout", slot.key()))?,
+            update: element(&format!("{}-update", slot.key()))?,
         })
     }
 
     /// The estimator this panel runs with `settings`.
     pub fn estimator(slot: Slot, settings: &Settings) -> Result<Estimator, JsValue> {
-        settings.estimator(slot.kind(settings)).map_err(js)
+        settings.estimator(settings.kind(slot)).map_err(js)
     }
 
     /// The panel's estimator at each published value of its parameter, if asked for.
@@ -143,12 +130,12 @@ impl Side {
             return Ok(Vec::new());
         }
         let estimator = Self::estimator(slot, settings)?;
-        let kind = slot.kind(settings);
+        let kind = settings.kind(slot);
         kind.published_parameters()
             .iter()
             .map(|&value| {
                 let estimator = estimator.with_parameter(value).map_err(js)?;
-                let run = Run::new(settings, estimator, false)?;
+                let run = Run::new(slot, settings, estimator, false)?;
                 let label = format!("at {} = {value}", estimator.parameter_symbol());
                 Ok((run, label))
             })
@@ -161,11 +148,11 @@ impl Side {
     }
 
     /// Whether going from `before` to `after` changes this panel's run: its estimator, that
-    /// estimator's parameter, or the problem.
+    /// estimator's parameter, or the problem as this panel trains on it.
     pub fn changed_by(&self, before: &Settings, after: &Settings) -> Result<bool, JsValue> {
         let problem = |s: &Settings| crate::Config {
             steps: 0,
-            ..s.config()
+            ..s.config(self.slot)
         };
         let estimator_changed =
             Self::estimator(self.slot, before)? != Self::estimator(self.slot, after)?;
@@ -180,8 +167,10 @@ impl Side {
 
     /// Starts again from step 0; the old curve becomes the ghost, labelled `ghost`, if given.
     pub fn restart(&mut self, settings: &Settings, ghost: Option<String>) -> Result<(), JsValue> {
-        let run = Run::new(settings, Self::estimator(self.slot, settings)?, true)?;
+        let estimator = Self::estimator(self.slot, settings)?;
+        let run = Run::new(self.slot, settings, estimator, true)?;
         let old = std::mem::replace(&mut self.run, run);
+        self.floor = chart::floor_reference(&settings.config(self.slot), &estimator);
         self.ghost = ghost
             .filter(|_| old.curve.len() > 1)
             .map(|label| (old.curve, label));
@@ -244,6 +233,7 @@ impl Side {
             title: estimator.to_string(),
             y_label: chart::KL_AXIS_LABEL,
             series,
+            reference: self.floor.clone(),
             steps,
             y,
             theme,
@@ -272,6 +262,7 @@ impl Side {
                 faint: false,
                 diverged_at: None,
             }],
+            reference: None,
             steps,
             y: YAxis::spanning([objective]),
             theme,
@@ -293,17 +284,41 @@ impl Side {
     }
 
     pub fn write_readout(&self, steps: u64) {
+        let trainer = &self.run.trainer;
         let mut text = format!(
             "Step {} of {}: KL {} nats",
-            group_thousands(self.run.trainer.steps_taken().min(steps)),
+            group_thousands(trainer.steps_taken().min(steps)),
             group_thousands(steps),
-            format_kl(self.run.trainer.kl())
+            format_kl(trainer.kl())
         );
+        let update = match trainer.update_ratio() {
+            Some(ratio) if trainer.divergence().is_none() => format!(
+                "Update {}× the exact-gradient step (learning rate {}, {})",
+                crate::significant(ratio, 2),
+                trainer.config().learning_rate,
+                optimiser_label(trainer.config().optimiser)
+            ),
+            _ => format!(
+                "Learning rate {}, {}",
+                trainer.config().learning_rate,
+                optimiser_label(trainer.config().optimiser)
+            ),
+        };
+        self.update.set_text_content(Some(&update));
         if let Some(divergence) = self.run.trainer.divergence() {
             text.push_str(&format!(". Stopped: {divergence}"));
         } else if self.run.trainer.kl() > RUNAWAY * self.run.start_kl {
             text.push_str(". Far above its start: this setting does not converge");
         }
         self.readout.set_text_content(Some(&text));
+    }
+}
+
+/// How the readout names an optimiser.
+pub fn optimiser_label(optimiser: crate::Optimiser) -> &'static str {
+    match optimiser {
+        crate::Optimiser::Sgd => "plain SGD",
+        crate::Optimiser::NormalisedSgd => "normalised SGD",
+        crate::Optimiser::Adam => "Adam",
     }
 }

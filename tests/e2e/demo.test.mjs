@@ -147,12 +147,13 @@ test('a link with bad values opens a working page and says what it changed', asy
 
 test('a typed value out of range is clamped with a notice', async () => {
   const { page, errors } = await open('?steps=500');
-  await page.fill('#learning_rate', '-4');
-  await page.press('#learning_rate', 'Enter');
+  await page.fill('#left_learning_rate', '-4');
+  await page.press('#left_learning_rate', 'Enter');
   await page.locator('#notice').waitFor({ state: 'visible' });
-  assert.match(await page.textContent('#notice'), /learning_rate=-4 is below the smallest allowed value/);
-  assert.equal(await page.inputValue('#learning_rate'), '0.000000001');
-  assert.equal(query(page).get('learning_rate'), '0.000000001');
+  assert.match(await page.textContent('#notice'), /left_learning_rate=-4 is below the smallest allowed value/);
+  assert.equal(await page.inputValue('#left_learning_rate'), '0.000000001');
+  assert.equal(query(page).get('left_learning_rate'), '0.000000001');
+  assert.equal(query(page).get('right_learning_rate'), '0.01');
   assert.deepEqual(errors, []);
   await page.close();
 });
