@@ -12,8 +12,8 @@
 //!
 //! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`],
 //! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]), measurements of
-//! gradient quality ([`Snapshot`]) and the charts ([`chart`]), all free of any web
-//! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
+//! gradient quality ([`Snapshot`]), each estimator's best learning rate ([`tuning`]) and the
+//! charts ([`chart`]), all free of any web dependency. Every random number comes from a seeded [`Generator`] and every exponential and
 //! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
 
 mod categorical;
@@ -31,6 +31,7 @@ mod score_function;
 pub mod settings;
 mod softmax;
 mod toy_problem;
+pub mod tuning;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
