@@ -1,8 +1,10 @@
-//! `ils reproduce`, `ils run` and `ils sweep`: the toy problem from the command line.
+//! `ils reproduce`, `ils run`, `ils sweep` and `ils tune`: the toy problem from the command
+//! line.
 
 mod args;
 mod output;
 mod sweep;
+mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -78,6 +80,7 @@ fn execute(command: Command) -> Result<()> {
             output::print_summary(&curves, &config).context("cannot print the summary")?;
         }
         Command::Sweep(args) => sweep::execute(args)?,
+        Command::Tune(args) => tune::execute(args)?,
     }
     Ok(())
 }
