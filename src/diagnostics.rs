@@ -400,15 +400,31 @@ fn log_spaced((low, high): (f64, f64), count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// `10^exponent`, exact to the last bit for a whole exponent up to 22 in magnitude (a
-/// division of exactly represented powers, rounded once), so that a decade reads as `1e-5`
-/// rather than `9.999999999999999e-6`.
+/// `10^exponent`, exact to the last bit for a whole exponent up to 22 in magnitude (see
+/// [`decade`]), so that a decade reads as `1e-5` rather than `9.999999999999999e-6`.
 fn power_of_ten(exponent: f64) -> f64 {
     if exponent.fract() == 0.0 && exponent.abs() <= 22.0 {
-        let power = libm::pow(10.0, exponent.abs());
-        if exponent < 0.0 { 1.0 / power } else { power }
+        decade(1.0, exponent as i32)
     } else {
         libm::pow(10.0, exponent)
+    }
+}
+
+/// `mantissa * 10^exponent` rounded once, for `|exponent| <= 22` and a mantissa of a few
+/// digits: the nearest `f64` to the decimal, the same bits as the literal (`decade(2.0, -3)`
+/// is `0.002`). Every power of ten up to `10^22` is exact in an `f64`, so the only rounding
+/// is the one multiplication or division.
+pub(crate) const fn decade(mantissa: f64, exponent: i32) -> f64 {
+    let mut power = 1.0;
+    let mut i = 0;
+    while i < exponent.unsigned_abs() {
+        power *= 10.0;
+        i += 1;
+    }
+    if exponent < 0 {
+        mantissa / power
+    } else {
+        mantissa * power
     }
 }
 
@@ -756,6 +772,17 @@ mod tests {
         assert_eq!(parameters, [0.01, 1.0, 100.0]);
         let at_one = GumbelSoftmax::new(1.0).expect("valid").into();
         assert_eq!(Ok(points[1].quality), snapshot.quality(&at_one, 50, 0));
+    }
+
+    #[test]
+    fn decades_are_the_literals() {
+        for exponent in -22..=22 {
+            for mantissa in [1.0, 2.0, 5.0] {
+                let literal: f64 = format!("{mantissa}e{exponent}").parse().expect("a number");
+                assert_eq!(decade(mantissa, exponent), literal, "{mantissa}e{exponent}");
+            }
+            assert_eq!(power_of_ten(f64::from(exponent)), decade(1.0, exponent));
+        }
     }
 
     #[test]

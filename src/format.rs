@@ -11,9 +11,7 @@
 pub fn significant(value: f64, digits: usize) -> String {
     let digits = digits.max(1);
     // Formatting in scientific notation rounds to the digits once, correctly.
-    let rounded: f64 = format!("{value:.*e}", digits - 1)
-        .parse()
-        .unwrap_or(value);
+    let rounded: f64 = format!("{value:.*e}", digits - 1).parse().unwrap_or(value);
     if rounded == 0.0 || !rounded.is_finite() || (1e-4..1e6).contains(&rounded.abs()) {
         rounded.to_string()
     } else {

@@ -12,9 +12,11 @@
 //!
 //! The crate holds the samplers ([`Categorical`], [`GumbelSoftmax`], [`Ils`],
 //! [`ScoreFunction`]), the published toy problem as a stepper ([`Trainer`]), measurements of
-//! gradient quality ([`Snapshot`]) and the charts ([`chart`]), all free of any web
-//! dependency. Every random number comes from a seeded [`Generator`] and every exponential and
-//! logarithm from `libm`, so a seed gives the same numbers natively and in WebAssembly.
+//! gradient quality ([`Snapshot`]), where ILS's mean update stops ([`ils_floor`]), each
+//! estimator's best learning rate ([`tuning`]), the page's guided tour ([`tour`]) and the
+//! charts ([`chart`]), all free of any web dependency. Every random number comes from a
+//! seeded [`Generator`] and every exponential and logarithm from `libm`, so a seed gives the
+//! same numbers natively and in WebAssembly.
 
 mod categorical;
 pub mod chart;
@@ -32,7 +34,9 @@ pub mod parameter;
 mod score_function;
 pub mod settings;
 mod softmax;
+pub mod tour;
 mod toy_problem;
+pub mod tuning;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

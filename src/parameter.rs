@@ -37,6 +37,11 @@ pub const ESTIMATES: Parameter = whole("estimates", "estimates", 2.0, 1e5);
 pub const SWEEP_POINTS: Parameter = whole("sweep points", "sweep_points", 2.0, 1000.0);
 /// SGD steps in a run.
 pub const STEPS: Parameter = whole("steps", "steps", 0.0, 1e7);
+/// SGD steps per run in a learning-rate search: its score is a mean over the steps, so a run
+/// needs at least one.
+pub const TUNING_STEPS: Parameter = whole("steps", "steps", 1.0, 1e7);
+/// Seeds per point of a learning-rate search, which uses seeds 0, 1, 2, ... up to one fewer.
+pub const TUNING_SEEDS: Parameter = whole("seeds", "seeds", 1.0, 1000.0);
 /// `K`, categories per distribution. The upper bounds of `K` and `N` keep one step of the
 /// largest problem (1e5 logits) within a few milliseconds, so the page stays responsive.
 pub const CATEGORIES: Parameter = whole("categories", "categories", 2.0, 1000.0);

@@ -211,17 +211,25 @@ impl Settings {
             }
             "step_size" => set_real(parameter::STEP_SIZE, value, &mut self.step_size),
             "optimiser" => set_optimiser(key, value, &mut self.optimiser),
-            "left_learning_rate" => {
-                set_real(parameter::LEARNING_RATE, value, &mut self.left_learning_rate)
-                    .map_err(|a| a.for_key(key))
-            }
-            "right_learning_rate" => {
-                set_real(parameter::LEARNING_RATE, value, &mut self.right_learning_rate)
-                    .map_err(|a| a.for_key(key))
-            }
+            "left_learning_rate" => set_real(
+                parameter::LEARNING_RATE,
+                value,
+                &mut self.left_learning_rate,
+            )
+            .map_err(|a| a.for_key(key)),
+            "right_learning_rate" => set_real(
+                parameter::LEARNING_RATE,
+                value,
+                &mut self.right_learning_rate,
+            )
+            .map_err(|a| a.for_key(key)),
             // Links made before each panel had its own learning rate set both at once.
             "learning_rate" => {
-                let result = set_real(parameter::LEARNING_RATE, value, &mut self.left_learning_rate);
+                let result = set_real(
+                    parameter::LEARNING_RATE,
+                    value,
+                    &mut self.left_learning_rate,
+                );
                 self.right_learning_rate = self.left_learning_rate;
                 result
             }
@@ -568,7 +576,10 @@ mod tests {
         );
 
         let (settings, _) = Settings::from_query("learning_rate=0.2");
-        assert_eq!((settings.left_learning_rate, settings.right_learning_rate), (0.2, 0.2));
+        assert_eq!(
+            (settings.left_learning_rate, settings.right_learning_rate),
+            (0.2, 0.2)
+        );
         assert!(!settings.to_query().contains("&learning_rate="));
 
         let (settings, adjustments) = Settings::from_query("optimiser=rmsprop");

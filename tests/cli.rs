@@ -251,6 +251,103 @@ fn sweep_writes_csv_and_figures() {
     assert_eq!(names, ["sweep.csv", "sweep.png", "sweep.svg"]);
 }
 
+/// `ils tune` with its defaults is the search whose tables are shipped: both files come out
+/// byte for byte as committed, so the shipped learning rates are reproducible within their grid.
+/// About 15 seconds on two cores optimised, ten times that without, hence release builds only.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "minutes unoptimised; `cargo test --release` (scripts/test) runs it"
+)]
+fn tune_reproduces_the_shipped_tables() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let output = ils(&["tune", "--out", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/tuned");
+    for name in ["best.csv", "tune.csv"] {
+        let made = std::fs::read_to_string(dir.path().join(name)).expect("written");
+        let kept = std::fs::read_to_string(shipped.join(name)).expect("shipped");
+        assert!(made == kept, "{name} differs from assets/tuned/{name}");
+    }
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["best.csv", "tune.csv"]);
+
+    // One line per estimator setting and optimiser: 13 settings under 3 optimisers.
+    let table = String::from_utf8_lossy(&output.stdout);
+    let sgd_rows = table.lines().filter(|l| l.starts_with("sgd ")).count();
+    assert_eq!(sgd_rows, 13, "{table}");
+    assert!(table.contains("ILS, α = 0.01"), "{table}");
+}
+
+/// The tour's captions on the page are what the code measures: `ils tour` prints the shipped
+/// `assets/tour.txt` exactly. A few seconds optimised (a million-step run), a minute without.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "a minute unoptimised; `cargo test --release` (scripts/test) runs it"
+)]
+fn tour_prints_the_shipped_captions() {
+    let output = ils(&["tour"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/tour.txt");
+    let kept = std::fs::read_to_string(shipped).expect("shipped");
+    let made = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        made == kept,
+        "assets/tour.txt is stale; remake it with `cargo run --release -- tour > assets/tour.txt`.\n\
+         made:\n{made}"
+    );
+    assert_eq!(made.lines().count(), 7);
+}
+
+/// The runs are spread over threads but collected in the grid's order, so one thread and three
+/// write the same bits.
+#[test]
+fn tune_is_the_same_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let tune_csv = |threads: &str| -> String {
+        let out = dir.path().join(threads);
+        let output = Command::new(env!("CARGO_BIN_EXE_ils"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["tune", "--estimator", "ils,gumbel-softmax", "--optimiser"])
+            .args(["sgd,adam", "--steps", "300", "--seeds", "2"])
+            .args(["--learning-rates", "0.5,0.01,0.1", "--out"])
+            .arg(&out)
+            .output()
+            .expect("the ils binary runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::read_to_string(out.join("tune.csv")).expect("tune.csv")
+    };
+    let one = tune_csv("1");
+    assert_eq!(one, tune_csv("3"));
+
+    let mut lines = one.lines();
+    assert_eq!(
+        lines.next(),
+        Some("estimator,parameter,optimiser,learning_rate,seeds,steps,area,final_kl,diverged")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Six settings (three temperatures, three step sizes) under two optimisers at three rates.
+    assert_eq!(rows.len(), 6 * 2 * 3);
+    let first: Vec<&str> = rows[..3].iter().map(|r| r[3]).collect();
+    assert_eq!(first, ["0.01", "0.1", "0.5"], "rates in increasing order");
+    assert_eq!(&rows[0][..3], ["gumbel-softmax", "0.1", "sgd"]);
+    assert_eq!(&rows[3][..3], ["gumbel-softmax", "0.1", "adam"]);
+    for row in &rows {
+        assert_eq!(&row[4..6], ["2", "300"]);
+        let area: f64 = row[6].parse().expect("a number");
+        assert!(
+            area.is_finite() && area > 0.0 && row[8] == "false",
+            "{row:?}"
+        );
+    }
+}
+
 #[test]
 fn bad_arguments_fail_with_a_message_and_write_nothing() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -384,6 +481,38 @@ fn bad_arguments_fail_with_a_message_and_write_nothing() {
         (
             vec!["sweep", "--out", under_a_file.to_str().unwrap()],
             "cannot create output directory",
+        ),
+        (
+            vec!["tune", "--steps", "0", "--out", out],
+            "steps must be from 1 to 10000000, got 0",
+        ),
+        (
+            vec!["tune", "--seeds", "0", "--out", out],
+            "seeds must be from 1 to 1000, got 0",
+        ),
+        (
+            vec!["tune", "--seeds", "1.5", "--out", out],
+            "seeds must be a whole number, got 1.5",
+        ),
+        (
+            vec!["tune", "--learning-rates", "0.1,5000", "--out", out],
+            "learning rate must be from 1e-9 to 1000, got 5000",
+        ),
+        (
+            vec!["tune", "--learning-rates", "NaN", "--out", out],
+            "learning rate must be a finite number, got NaN",
+        ),
+        (
+            vec!["tune", "--learning-rates", "-0.01", "--out", out],
+            "learning rate must be from 1e-9 to 1000, got -0.01",
+        ),
+        (
+            vec!["tune", "--estimator", "softmax", "--out", out],
+            "invalid value 'softmax'",
+        ),
+        (
+            vec!["tune", "--optimiser", "rmsprop", "--out", out],
+            "invalid value 'rmsprop'",
         ),
     ];
     for (args, message) in cases {

@@ -332,8 +332,8 @@ fn the_update_ratio_of_one_step_by_hand() {
         learning_rate: 0.3,
         ..Config::default()
     };
-    let mut trainer = Trainer::new(config, ils::Ils::new(0.01).expect("valid").into())
-        .expect("valid config");
+    let mut trainer =
+        Trainer::new(config, ils::Ils::new(0.01).expect("valid").into()).expect("valid config");
     let before = trainer.logits().to_vec();
     let probs = trainer.probs().to_vec();
     trainer.step().expect("no divergence");
@@ -353,5 +353,8 @@ fn the_update_ratio_of_one_step_by_hand() {
     let scale = 1.0 / (config.trials * config.categories) as f64;
     let expected = update.sqrt() / (config.learning_rate * scale * exact.sqrt());
     let ratio = trainer.update_ratio().expect("a step was taken");
-    assert!((ratio / expected - 1.0).abs() < 1e-12, "{ratio} vs {expected}");
+    assert!(
+        (ratio / expected - 1.0).abs() < 1e-12,
+        "{ratio} vs {expected}"
+    );
 }

@@ -53,5 +53,16 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
+        Command::Tune(tune) => {
+            if let Ok(grid) = tune.grid() {
+                // One run per point: the seeds change nothing that is checked.
+                let seeds = grid.seeds as usize;
+                for (estimator, config) in grid.runs().into_iter().step_by(seeds) {
+                    Trainer::new(config, estimator).expect("a checked grid is valid");
+                }
+            }
+        }
+        // No arguments to check.
+        Command::Tour => {}
     }
 });

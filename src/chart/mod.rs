@@ -152,7 +152,10 @@ pub struct Panel<'a> {
 
 /// The dashed line of an ILS panel trained by plain SGD: where its mean update stops (see
 /// [`Floor::of`](crate::Floor::of)), labelled with its KL; `None` where there is no floor.
-pub fn floor_reference(config: &crate::Config, estimator: &crate::Estimator) -> Option<(f64, String)> {
+pub fn floor_reference(
+    config: &crate::Config,
+    estimator: &crate::Estimator,
+) -> Option<(f64, String)> {
     let floor = crate::Floor::of(config, estimator)?;
     let label = format!("mean update stops: {}", crate::significant(floor.kl, 2));
     Some((floor.kl, label))
@@ -194,7 +197,10 @@ pub fn draw_panel<DB: DrawingBackend>(
     for series in panel.series.iter().filter(|s| s.faint) {
         draw_series(&mut chart, series, columns, steps, panel)?;
     }
-    let reference_style = theme.foreground.mix(0.8).stroke_width(pixels(1.5, panel.scale));
+    let reference_style = theme
+        .foreground
+        .mix(0.8)
+        .stroke_width(pixels(1.5, panel.scale));
     let shown = |level: f64| level >= panel.y.range.0 && level <= panel.y.range.1;
     if let Some((level, _)) = panel.reference.as_ref().filter(|(level, _)| shown(*level)) {
         // Before the live curve, which would otherwise be hidden where they meet.
@@ -211,7 +217,10 @@ pub fn draw_panel<DB: DrawingBackend>(
         draw_series(&mut chart, series, columns, steps, panel)?;
     }
 
-    let reference = panel.reference.iter().map(|(_, label)| (label.as_str(), reference_style));
+    let reference = panel
+        .reference
+        .iter()
+        .map(|(_, label)| (label.as_str(), reference_style));
     if panel.series.len() + panel.reference.iter().count() > 1 {
         let entries: Vec<(&str, ShapeStyle)> = panel
             .series

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use ils::tuning::{self, Grid};
 use ils::{Config, Estimator, EstimatorKind, Optimiser, parameter};
 
 #[derive(Parser)]
@@ -61,6 +62,16 @@ pub enum Command {
     /// every core, and write sweep.csv, sweep.png and sweep.svg: the final KL against the
     /// parameter, with a band across seeds.
     Sweep(SweepArgs),
+    /// Find each estimator's best learning rate: train every estimator at its published
+    /// parameter values (the score function at baseline decay 0.9) under every optimiser at
+    /// every learning rate of a grid, on several seeds in parallel, score each run by its mean
+    /// KL over the steps, and write tune.csv (every point) and best.csv (the best per setting).
+    Tune(TuneArgs),
+    /// Measure what each stop of the page's guided tour shows and print its caption, a line
+    /// per stop (name, tab, caption): the form of assets/tour.txt, which the page shows.
+    /// Remake that file with `ils tour > assets/tour.txt`. Takes a few seconds: one stop runs
+    /// a million steps.
+    Tour,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -131,6 +142,18 @@ pub enum OptimiserName {
     Adam,
 }
 
+impl From<EstimatorName> for EstimatorKind {
+    fn from(name: EstimatorName) -> Self {
+        match name {
+            EstimatorName::GumbelSoftmax => EstimatorKind::GumbelSoftmax,
+            EstimatorName::GumbelSoftmaxHard => EstimatorKind::GumbelSoftmaxHard,
+            EstimatorName::Ils => EstimatorKind::Ils,
+            EstimatorName::IlsExact => EstimatorKind::IlsExact,
+            EstimatorName::ScoreFunction => EstimatorKind::ScoreFunction,
+        }
+    }
+}
+
 impl From<OptimiserName> for Optimiser {
     fn from(name: OptimiserName) -> Self {
         match name {
@@ -166,13 +189,7 @@ pub fn build_estimator(
     ils_epsilon: f64,
     baseline_decay: f64,
 ) -> Result<Estimator> {
-    let kind = match name {
-        EstimatorName::GumbelSoftmax => EstimatorKind::GumbelSoftmax,
-        EstimatorName::GumbelSoftmaxHard => EstimatorKind::GumbelSoftmaxHard,
-        EstimatorName::Ils => EstimatorKind::Ils,
-        EstimatorName::IlsExact => EstimatorKind::IlsExact,
-        EstimatorName::ScoreFunction => EstimatorKind::ScoreFunction,
-    };
+    let kind = EstimatorKind::from(name);
     Ok(kind.build(temperature, step_size, ils_epsilon, baseline_decay)?)
 }
 
@@ -323,6 +340,90 @@ impl SweepArgs {
     }
 }
 
+/// The settings of `ils tune`. The defaults are the search whose best.csv is shipped as
+/// assets/tuned/best.csv ([`Grid::default`]).
+#[derive(Args)]
+pub struct TuneArgs {
+    /// An estimator to tune, at each of its published parameter values (the score function at
+    /// baseline decay 0.9); repeat the flag or separate names by commas. Every estimator by
+    /// default.
+    #[arg(
+        long = "estimator",
+        value_name = "NAME",
+        value_enum,
+        value_delimiter = ','
+    )]
+    estimators: Vec<EstimatorName>,
+    /// An optimiser to tune under; repeat the flag or separate names by commas. Every
+    /// optimiser by default.
+    #[arg(
+        long = "optimiser",
+        value_name = "NAME",
+        value_enum,
+        value_delimiter = ','
+    )]
+    optimisers: Vec<OptimiserName>,
+    /// SGD steps per run; a run's score is its mean KL over them.
+    #[arg(long, default_value_t = tuning::DEFAULT_STEPS as f64, allow_negative_numbers = true)]
+    steps: f64,
+    /// Seeds per point: seeds 0 to N - 1, whose scores are averaged.
+    #[arg(long, default_value_t = tuning::DEFAULT_SEEDS as f64, allow_negative_numbers = true)]
+    seeds: f64,
+    /// Learning rates to try, comma-separated [default: 1, 2 and 5 per decade from 0.0001 to
+    /// 100].
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    learning_rates: Vec<f64>,
+    /// The directory to write tune.csv and best.csv into; created if missing.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+}
+
+impl TuneArgs {
+    /// Checks every setting and builds the grid, before anything is written. Estimators and
+    /// optimisers come in the order `ils tune --help` lists them, and the learning rates in
+    /// increasing order, each once, whatever order they were given in.
+    pub fn grid(&self) -> Result<Grid> {
+        let steps = parameter::TUNING_STEPS.check(self.steps)? as u64;
+        let seeds = parameter::TUNING_SEEDS.check(self.seeds)? as u64;
+        let mut learning_rates = if self.learning_rates.is_empty() {
+            tuning::LEARNING_RATE_GRID.to_vec()
+        } else {
+            self.learning_rates
+                .iter()
+                .map(|&rate| parameter::LEARNING_RATE.check(rate))
+                .collect::<Result<_, _>>()?
+        };
+        learning_rates.sort_by(f64::total_cmp);
+        learning_rates.dedup();
+
+        let chosen: Vec<EstimatorKind> = self.estimators.iter().map(|&e| e.into()).collect();
+        let kinds: Vec<EstimatorKind> = EstimatorKind::ALL
+            .into_iter()
+            .filter(|kind| chosen.is_empty() || chosen.contains(kind))
+            .collect();
+        let chosen: Vec<Optimiser> = self.optimisers.iter().map(|&o| o.into()).collect();
+        let optimisers = Optimiser::ALL
+            .into_iter()
+            .filter(|optimiser| chosen.is_empty() || chosen.contains(optimiser))
+            .collect();
+
+        let grid = Grid {
+            estimators: tuning::default_estimators(&kinds),
+            optimisers,
+            learning_rates,
+            steps,
+            seeds,
+        };
+        grid.validate()?;
+        Ok(grid)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +438,47 @@ mod tests {
         assert!("-1..2".parse::<Seeds>().is_err());
         assert!("0..1000000".parse::<Seeds>().is_err());
         assert!("1,x".parse::<Seeds>().is_err());
+    }
+
+    fn tune(args: &[&str]) -> Result<Grid> {
+        let argv = ["ils", "tune"].iter().chain(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Tune(tune) => tune.grid(),
+            _ => unreachable!("the tune command parses as tune"),
+        }
+    }
+
+    #[test]
+    fn tune_defaults_are_the_shipped_search() {
+        assert_eq!(tune(&[]).expect("valid"), Grid::default());
+    }
+
+    #[test]
+    fn tune_lists_in_a_fixed_order() {
+        let grid = tune(&[
+            "--estimator",
+            "score-function,ils",
+            "--estimator",
+            "ils",
+            "--optimiser",
+            "adam",
+            "--optimiser",
+            "sgd",
+            "--learning-rates",
+            "0.5,1e-3,0.5,0.001",
+        ])
+        .expect("valid");
+        let names: Vec<String> = grid.estimators.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "ILS, α = 0.1",
+                "ILS, α = 0.01",
+                "ILS, α = 0.001",
+                "Score function (REINFORCE), β = 0.9"
+            ]
+        );
+        assert_eq!(grid.optimisers, [Optimiser::Sgd, Optimiser::Adam]);
+        assert_eq!(grid.learning_rates, [0.001, 0.5]);
     }
 }

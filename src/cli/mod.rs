@@ -1,9 +1,12 @@
-//! `ils reproduce`, `ils run` and `ils sweep`: the toy problem from the command line.
+//! `ils reproduce`, `ils run`, `ils sweep`, `ils tune` and `ils tour`: the toy problem from
+//! the command line.
 
 mod args;
 mod output;
 mod sweep;
+mod tune;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -78,6 +81,14 @@ fn execute(command: Command) -> Result<()> {
             output::print_summary(&curves, &config).context("cannot print the summary")?;
         }
         Command::Sweep(args) => sweep::execute(args)?,
+        Command::Tune(args) => tune::execute(args)?,
+        Command::Tour => {
+            eprintln!("ils tour: measuring each stop of the guided tour");
+            let captions = ils::tour::captions()?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(captions.as_bytes())?;
+            out.flush()?;
+        }
     }
     Ok(())
 }

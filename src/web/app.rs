@@ -152,11 +152,11 @@ impl App {
         page::show_lines("notice", &messages)?;
         let estimators = crate::EstimatorKind::ALL.map(|kind| (kind.title(), kind.name()));
         let optimisers = crate::Optimiser::ALL.map(|o| (optimiser_label(o), o.name()));
-        for (key, options) in SELECTORS.into_iter().zip([
-            &estimators[..],
-            &estimators[..],
-            &optimisers[..],
-        ]) {
+        for (key, options) in
+            SELECTORS
+                .into_iter()
+                .zip([&estimators[..], &estimators[..], &optimisers[..]])
+        {
             let select: HtmlSelectElement = element(key)?;
             for &(text, value) in options {
                 let option = web_sys::HtmlOptionElement::new_with_text_and_value(text, value)?;

@@ -38,10 +38,7 @@ pub fn file_name(settings: &Settings, runs: &[Estimator], extension: &str) -> St
 
 /// Recomputes each panel's run up to the step it has reached (the same seed gives the same
 /// numbers) and offers them as a CSV file in the command line's format.
-pub fn download_csv(
-    settings: &Settings,
-    runs: &[(Slot, Estimator, u64)],
-) -> Result<(), JsValue> {
+pub fn download_csv(settings: &Settings, runs: &[(Slot, Estimator, u64)]) -> Result<(), JsValue> {
     let curves = runs
         .iter()
         .map(|&(slot, estimator, steps)| {

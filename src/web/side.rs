@@ -8,8 +8,8 @@ use super::canvas::Canvas;
 use super::page::element;
 use super::{format_kl, group_thousands};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
-pub use crate::settings::Slot;
 use crate::settings::Settings;
+pub use crate::settings::Slot;
 use crate::{Envelope, Estimator, Trainer};
 
 /// Buckets kept per curve: memory and drawing cost stay bounded however long the run.

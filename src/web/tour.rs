@@ -51,14 +51,19 @@ impl Tour {
         }
         let text = match current {
             Some(stop) => tour::shipped_caption(stop.name)
-                .unwrap_or("This stop's caption is missing from assets/tour.txt, which ils tour writes.")
+                .unwrap_or(
+                    "This stop's caption is missing from assets/tour.txt, which ils tour writes.",
+                )
                 .to_owned(),
             None => "Each link above opens the page at settings that show one finding, \
                      with a caption of what to look for."
                 .to_owned(),
         };
         self.caption.set_text_content(Some(&text));
-        let _ = self.caption.class_list().toggle_with_force("current", current.is_some());
+        let _ = self
+            .caption
+            .class_list()
+            .toggle_with_force("current", current.is_some());
         Ok(())
     }
 }
