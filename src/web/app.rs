@@ -30,6 +30,9 @@ const LOGITS_PER_CLOCK_CHECK: u64 = 32_768;
 /// The most lines a notice about a link shows, so a link cannot push the demo off screen.
 const MAX_NOTICES: usize = 6;
 
+/// Steps per frame at the speed slider's starting position, `10^2.3` (see `index.html`).
+const DEFAULT_STEPS_PER_FRAME: f64 = 200.0;
+
 /// The number of KL values (steps 0 to 10) written for the same-seed check.
 const CHECK_STEPS: u64 = 10;
 
@@ -169,7 +172,7 @@ impl App {
         app.measure()?;
 
         let app = Rc::new(RefCell::new(app));
-        app.borrow_mut().read_speed();
+        app.borrow_mut().start_speed();
         app.borrow().write_play_button();
         wire(&app)?;
         page::hide_fallback()?;
@@ -250,6 +253,18 @@ impl App {
             .play
             .class_list()
             .toggle_with_force("playing", self.playing);
+    }
+
+    /// Sets the speed so that a long run from a link (a million steps, say) takes about as
+    /// many frames as the published one at the default speed, then reads it.
+    fn start_speed(&mut self) {
+        let frames = Settings::default().steps as f64 / DEFAULT_STEPS_PER_FRAME;
+        let needed = self.settings.steps as f64 / frames;
+        if needed > DEFAULT_STEPS_PER_FRAME {
+            let position = needed.log10().min(6.0);
+            self.controls.speed.set_value(&format!("{position:.1}"));
+        }
+        self.read_speed();
     }
 
     fn read_speed(&mut self) {

@@ -230,7 +230,7 @@ impl Side {
             diverged_at: self.run.trainer.divergence().map(|d| d.step),
         });
         Panel {
-            title: estimator.to_string(),
+            title: self.title(),
             y_label: chart::KL_AXIS_LABEL,
             series,
             reference: self.floor.clone(),
@@ -239,6 +239,21 @@ impl Side {
             theme,
             scale,
         }
+    }
+
+    /// The KL chart's title: the estimator, then how it is trained where that is not as
+    /// published, so that two panels of one estimator are told apart (and a PNG says so).
+    fn title(&self) -> String {
+        let trainer = &self.run.trainer;
+        let config = trainer.config();
+        let mut title = trainer.estimator().to_string();
+        if config.learning_rate != crate::Config::default().learning_rate {
+            title.push_str(&format!(", learning rate {}", config.learning_rate));
+        }
+        if config.optimiser != crate::Optimiser::Sgd {
+            title.push_str(&format!(", {}", optimiser_label(config.optimiser)));
+        }
+        title
     }
 
     /// Matches both canvases to their size on screen; returns whether either changed.
