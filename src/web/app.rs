@@ -377,7 +377,7 @@ impl App {
             match crate::tuning::best_learning_rate(&estimator, self.settings.optimiser) {
                 Some(rate) => rates.push((side.slot, rate)),
                 None => missing.push(format!(
-                    "No tuned learning rate for {estimator} under {}: `ils tune` tunes each \
+                    "No tuned learning rate for {estimator} under {}: ils tune tunes each \
                      estimator at its published parameter values; kept {}.",
                     optimiser_label(self.settings.optimiser),
                     self.settings.learning_rate(side.slot)

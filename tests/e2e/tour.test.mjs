@@ -178,6 +178,18 @@ test('each panel has its own learning rate, and the best ones load from the ship
   assert.equal(await page.inputValue('#right_learning_rate'), ils);
   assert.equal(query(page).get('left_learning_rate'), gs);
   assert.equal(query(page).get('right_learning_rate'), ils);
+
+  // A temperature that was never tuned keeps its rate and says why; the other panel still loads.
+  await page.goto(server.url + '?steps=500&temperature=0.37');
+  await finished(page);
+  await page.click('#best_learning_rates');
+  await page.locator('#notice').waitFor({ state: 'visible' });
+  assert.match(
+    await page.textContent('#notice'),
+    /No tuned learning rate for Gumbel-Softmax, T = 0\.37 under plain SGD: .*kept 0\.01\./,
+  );
+  assert.equal(query(page).get('left_learning_rate'), '0.01');
+  assert.equal(query(page).get('right_learning_rate'), ils);
   assert.deepEqual(errors, []);
   await page.close();
 });
