@@ -4,8 +4,9 @@ use std::io::{self, Write};
 
 use crate::toy_problem::Curve;
 
-/// The header of a curves file. `kl` is the mean KL in nats after `step` steps.
-pub const CSV_HEADER: &str = "estimator,parameter,step,kl";
+/// The header of a curves file: the estimator and its parameter, how it was trained, and the
+/// mean KL in nats after `step` steps.
+pub const CSV_HEADER: &str = "estimator,parameter,optimiser,learning_rate,step,kl";
 
 /// Writes `curves` as CSV: [`CSV_HEADER`], then one row per curve and kept step.
 ///
@@ -20,7 +21,9 @@ pub const CSV_HEADER: &str = "estimator,parameter,step,kl";
 /// ils::write_csv(&[curve], &mut out)?;
 /// let text = String::from_utf8(out)?;
 /// assert_eq!(text.lines().count(), 4);
-/// assert!(text.starts_with("estimator,parameter,step,kl\nils,0.01,0,0.2502928547063"));
+/// assert!(text.starts_with(
+///     "estimator,parameter,optimiser,learning_rate,step,kl\nils,0.01,sgd,0.01,0,0.2502928547063"
+/// ));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -31,8 +34,10 @@ pub fn write_csv(curves: &[Curve], mut out: impl Write) -> io::Result<()> {
     for curve in curves {
         let name = curve.estimator.name();
         let parameter = curve.estimator.parameter();
+        let optimiser = curve.config.optimiser.name();
+        let rate = curve.config.learning_rate;
         for (step, kl) in curve.steps().zip(&curve.kl) {
-            writeln!(out, "{name},{parameter},{step},{kl}")?;
+            writeln!(out, "{name},{parameter},{optimiser},{rate},{step},{kl}")?;
         }
     }
     out.flush()

@@ -14,8 +14,11 @@ pub enum Optimiser {
     /// `x <- x - rate g`, as published.
     #[default]
     Sgd,
-    /// `x <- x - rate g / |g|`, with `|g|` the norm over every logit of every trial: a step of
-    /// fixed length in the estimate's direction (none where the estimate is zero).
+    /// `x <- x - rate Pg / |Pg|`, where `P` removes each trial's all-ones part (which changes
+    /// no probability) and the norm is over every logit of every trial: a step of fixed length
+    /// along the part of the estimate that changes the probabilities (none where that part is
+    /// zero). Normalising the whole estimate instead would let an estimate with a large
+    /// all-ones part, as ILS's published update has, move the probabilities less per step.
     NormalisedSgd,
     /// Adam with its usual constants (0.9, 0.999, 1e-8) and bias correction.
     Adam,
@@ -44,6 +47,8 @@ impl Optimiser {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct OptimiserState {
     optimiser: Optimiser,
+    /// `K`, the length of each trial's row, for normalised SGD's projection.
+    categories: usize,
     first: Vec<f64>,
     second: Vec<f64>,
     /// `beta1^t` and `beta2^t` after `t` steps, for Adam's bias correction.
@@ -51,7 +56,8 @@ pub(crate) struct OptimiserState {
 }
 
 impl OptimiserState {
-    pub(crate) fn new(optimiser: Optimiser, size: usize) -> Self {
+    /// The state for `size` logits in rows of `categories`.
+    pub(crate) fn new(optimiser: Optimiser, size: usize, categories: usize) -> Self {
         let moments = if optimiser == Optimiser::Adam {
             size
         } else {
@@ -59,6 +65,7 @@ impl OptimiserState {
         };
         Self {
             optimiser,
+            categories: categories.max(1),
             first: vec![0.0; moments],
             second: vec![0.0; moments],
             powers: (1.0, 1.0),
@@ -74,10 +81,21 @@ impl OptimiserState {
                 }
             }
             Optimiser::NormalisedSgd => {
-                let norm = libm::sqrt(gradients.iter().map(|g| g * g).sum::<f64>());
+                let k = self.categories;
+                let row_mean = |row: &[f64]| row.iter().sum::<f64>() / k as f64;
+                let mut squared = 0.0;
+                for row in gradients.chunks(k) {
+                    let mean = row_mean(row);
+                    squared += row.iter().map(|g| (g - mean) * (g - mean)).sum::<f64>();
+                }
+                let norm = libm::sqrt(squared);
                 if norm > 0.0 {
-                    for (x, g) in logits.iter_mut().zip(gradients) {
-                        *x -= rate * (g / norm);
+                    let rows = logits.chunks_mut(k).zip(gradients.chunks(k));
+                    for (x_row, g_row) in rows {
+                        let mean = row_mean(g_row);
+                        for (x, g) in x_row.iter_mut().zip(g_row) {
+                            *x -= rate * ((g - mean) / norm);
+                        }
                     }
                 }
             }
@@ -106,18 +124,25 @@ mod tests {
         let g = [3.0, -4.0];
 
         let mut x = [1.0, 1.0];
-        OptimiserState::new(Optimiser::Sgd, 2).apply(0.1, &mut x, &g);
+        OptimiserState::new(Optimiser::Sgd, 2, 2).apply(0.1, &mut x, &g);
         assert_close(&x, &[0.7, 1.4], 1e-15);
 
-        // |g| = 5: a step of length 0.1 along -g / 5 = (-0.6, 0.8).
-        let mut x = [1.0, 1.0];
-        OptimiserState::new(Optimiser::NormalisedSgd, 2).apply(0.1, &mut x, &g);
-        assert_close(&x, &[0.94, 1.08], 1e-15);
+        // Two trials of K = 2: rows (1, 3) and (2, 2) lose their means (2 and 2), leaving
+        // Pg = (-1, 1, 0, 0) of length sqrt(2); a step of length 0.1 sqrt(2) along -Pg moves
+        // the first row by (0.1, -0.1) and the second, all-ones only, not at all.
+        let mut x = [1.0, 1.0, 5.0, 5.0];
+        let rate = 0.1 * 2f64.sqrt();
+        OptimiserState::new(Optimiser::NormalisedSgd, 4, 2).apply(
+            rate,
+            &mut x,
+            &[1.0, 3.0, 2.0, 2.0],
+        );
+        assert_close(&x, &[1.1, 0.9, 5.0, 5.0], 1e-15);
 
         // Adam's first step: m = 0.1 g, v = 0.001 g^2; corrected m / sqrt(v) = sign(g), so
         // each logit moves by rate / (1 + 1e-8 / |g|), against its gradient's sign.
         let mut x = [1.0, 1.0];
-        OptimiserState::new(Optimiser::Adam, 2).apply(0.1, &mut x, &g);
+        OptimiserState::new(Optimiser::Adam, 2, 2).apply(0.1, &mut x, &g);
         let expected = [
             1.0 - 0.1 / (1.0 + 1e-8 / 3.0),
             1.0 + 0.1 / (1.0 + 1e-8 / 4.0),
@@ -129,9 +154,14 @@ mod tests {
     fn a_zero_gradient_moves_nothing() {
         for optimiser in Optimiser::ALL {
             let mut x = [0.5, -2.0];
-            OptimiserState::new(optimiser, 2).apply(1.0, &mut x, &[0.0, 0.0]);
+            OptimiserState::new(optimiser, 2, 2).apply(1.0, &mut x, &[0.0, 0.0]);
             assert_eq!(x, [0.5, -2.0], "{optimiser:?}");
         }
+        // Nor, under normalised SGD, does an estimate that is all-ones in each trial.
+        let mut x = [0.5, -2.0];
+        OptimiserState::new(Optimiser::NormalisedSgd, 2, 2).apply(1.0, &mut x, &[3.0, 3.0]);
+        assert_eq!(x, [0.5, -2.0]);
+        {}
     }
 
     #[test]

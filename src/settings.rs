@@ -183,7 +183,21 @@ impl Settings {
 
         let mut settings = Self::default();
         let mut adjustments = Vec::new();
+        let per_panel = pairs.iter().any(|(key, _, _)| {
+            matches!(key.as_str(), "left_learning_rate" | "right_learning_rate")
+        });
         for (key, value, count) in pairs {
+            if key == "learning_rate" && per_panel {
+                // The panels' own rates are newer and more precise: the old key yields to them
+                // wherever it stands in the link.
+                adjustments.push(Adjustment {
+                    key,
+                    given: value,
+                    reason: "is superseded by left_learning_rate and right_learning_rate",
+                    used: None,
+                });
+                continue;
+            }
             if count > 1 {
                 adjustments.push(Adjustment {
                     key: key.clone(),
@@ -225,12 +239,13 @@ impl Settings {
             .map_err(|a| a.for_key(key)),
             // Links made before each panel had its own learning rate set both at once.
             "learning_rate" => {
-                let result = set_real(
-                    parameter::LEARNING_RATE,
-                    value,
-                    &mut self.left_learning_rate,
-                );
-                self.right_learning_rate = self.left_learning_rate;
+                let mut rate = self.left_learning_rate;
+                let result = set_real(parameter::LEARNING_RATE, value, &mut rate);
+                // Text that is no number changes neither panel.
+                if value.trim().parse::<f64>().is_ok_and(|v| !v.is_nan()) {
+                    self.left_learning_rate = rate;
+                    self.right_learning_rate = rate;
+                }
                 result
             }
             "loss_epsilon" => set_real(parameter::LOSS_EPSILON, value, &mut self.loss_epsilon),
@@ -581,6 +596,30 @@ mod tests {
             (0.2, 0.2)
         );
         assert!(!settings.to_query().contains("&learning_rate="));
+
+        // Beside a panel's own rate the old key is ignored, wherever it stands, and says so.
+        for link in [
+            "left_learning_rate=0.7&learning_rate=0.3",
+            "learning_rate=0.3&left_learning_rate=0.7",
+        ] {
+            let (settings, adjustments) = Settings::from_query(link);
+            assert_eq!(
+                (settings.left_learning_rate, settings.right_learning_rate),
+                (0.7, 0.01)
+            );
+            assert_eq!(
+                adjustments[0].to_string(),
+                "learning_rate=0.3 is superseded by left_learning_rate and right_learning_rate; \
+                 ignored"
+            );
+        }
+        // Text that is no number leaves both rates alone.
+        let (settings, adjustments) = Settings::from_query("learning_rate=abc");
+        assert_eq!(
+            (settings.left_learning_rate, settings.right_learning_rate),
+            (0.01, 0.01)
+        );
+        assert_eq!(adjustments.len(), 1);
 
         let (settings, adjustments) = Settings::from_query("optimiser=rmsprop");
         assert_eq!(settings.optimiser, Optimiser::Sgd);

@@ -103,8 +103,10 @@ pub fn stops() -> Result<Vec<Stop>, TourError> {
             "alive",
             "…until ε is larger",
             Settings {
+                step_size: 0.001,
                 steps: 2_000,
                 loss_epsilon: 0.01,
+                log_y: true,
                 published_sweep: true,
                 ..published
             },
@@ -173,8 +175,7 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
         "published" => {
             let (gs, ils) = (run(Slot::Left, left)?, run(Slot::Right, right)?);
             let cold = run(Slot::Left, left.with_parameter(0.1)?)?;
-            let windows = window_means(&cold, 1_000);
-            let (lowest, at) = lowest(&windows);
+            let (lowest, at) = lowest(&cold);
             format!(
                 "ILS (right) falls to {} nats within 500 steps, while Gumbel-Softmax at T = 1 \
                  (left) is still at {}. Among the faint curves T = 10 falls slowly, and \
@@ -182,8 +183,8 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
                 kl(ils[500]),
                 kl(gs[500]),
                 kl(lowest),
-                thousands((at as u64 + 1) * 1_000),
-                kl(windows[windows.len() - 1]),
+                near(at),
+                kl(cold[cold.len() - 1]),
             )
         }
         "inert" => {
@@ -206,21 +207,17 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
         }
         "alive" => {
             let high = run(Slot::Right, right.with_parameter(0.1)?)?;
-            let low = run(Slot::Right, right.with_parameter(0.001)?)?;
-            let published = Config {
-                loss_epsilon: crate::PUBLISHED_LOSS_EPSILON,
-                ..s.config(Slot::Right)
-            };
-            let tiny = curve(published, right.with_parameter(1e-7)?, |_| {})?.kl;
-            let usual = curve(published, right, |_| {})?.kl;
+            let low = run(Slot::Right, right)?;
+            let weaker = s.loss_epsilon / crate::PUBLISHED_LOSS_EPSILON;
             format!(
-                "With loss ε = 0.01 the three step sizes part: by step 2,000 α = 0.1 is at {} \
-                 nats and α = 0.001 at {}. At the published ε only a far smaller α matters: \
-                 α = 1e-7 ends at {} nats there, against {} for α = 0.01.",
+                "With loss ε = 0.01 the step sizes part: by step 2,000 α = 0.1 (faint) is at \
+                 {} nats, while α = 0.001 (bold) has climbed from {} to {}. The loss gradient \
+                 is now {} times smaller than at the published ε, so only a large α moves the \
+                 intermediate target far from the drawn vertex.",
                 kl(high[high.len() - 1]),
+                kl(low[0]),
                 kl(low[low.len() - 1]),
-                kl(tiny[tiny.len() - 1]),
-                kl(usual[usual.len() - 1]),
+                significant(weaker, 1),
             )
         }
         "floor" => {
@@ -262,9 +259,10 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
                 curve(config, estimator, |_| {}).map(|c| c.kl[1_000])
             };
             format!(
-                "Dividing each update by its length gives both estimators steps of the same \
-                 size, so only their directions differ. At step 1,000 Gumbel-Softmax is at {} \
-                 nats and ILS at {}; under plain SGD they were at {} and {}.",
+                "Normalised SGD gives every update one length in the directions that change \
+                 the probabilities, so the two estimators differ in direction only. At step \
+                 1,000 Gumbel-Softmax is at {} nats and ILS at {}; under plain SGD they were at \
+                 {} and {}.",
                 kl(gs[1_000]),
                 kl(ils[1_000]),
                 kl(plain(left)?),
@@ -272,8 +270,8 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
             )
         }
         "long" => {
-            let warm = window_means(&run(Slot::Left, left)?, 10_000);
-            let mild = window_means(&run(Slot::Left, left.with_parameter(1.0)?)?, 10_000);
+            let warm = run(Slot::Left, left)?;
+            let mild = run(Slot::Left, left.with_parameter(1.0)?)?;
             let (warm_lowest, warm_at) = lowest(&warm);
             let (mild_lowest, _) = lowest(&mild);
             format!(
@@ -281,7 +279,7 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
                  near step {} ({} nats) and ends at {}, and at T = 1 (faint) it goes from {} \
                  to {}. The relaxed objective's optimum is not the target, so running longer \
                  moves it further away.",
-                thousands((warm_at as u64 + 1) * 10_000),
+                near(warm_at),
                 kl(warm_lowest),
                 kl(warm[warm.len() - 1]),
                 kl(mild_lowest),
@@ -323,12 +321,6 @@ fn saturation(config: &Config) -> f64 {
     config.loss_epsilon * config.trials as f64 * k * k
 }
 
-/// The mean of each run of `width` values after the first (the start), the last run possibly
-/// shorter.
-fn window_means(kl: &[f64], width: usize) -> Vec<f64> {
-    kl[1..].chunks(width).map(mean).collect()
-}
-
 /// The smallest value and its index.
 fn lowest(values: &[f64]) -> (f64, usize) {
     values
@@ -341,6 +333,13 @@ fn lowest(values: &[f64]) -> (f64, usize) {
 
 fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// A step to two significant digits, with thousands separators: `near(182_625)` is
+/// `"180,000"`.
+fn near(step: usize) -> String {
+    let rounded: f64 = significant(step as f64, 2).parse().unwrap_or(step as f64);
+    thousands(rounded as u64)
 }
 
 /// A whole number with thousands separators, as the captions write steps.
@@ -386,7 +385,8 @@ mod tests {
 
     #[test]
     fn helpers_by_hand() {
-        assert_eq!(window_means(&[9.0, 1.0, 3.0, 5.0], 2), [2.0, 5.0]);
+        assert_eq!(near(182_625), "180,000");
+        assert_eq!(near(6_515), "6,500");
         assert_eq!(lowest(&[3.0, 1.0, 2.0, 1.0]), (1.0, 1));
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(999), "999");

@@ -207,7 +207,7 @@ impl Trainer {
             baselines: vec![0.0; config.trials],
             scratch: Scratch::new(config.categories),
             gradients: vec![0.0; size],
-            optimiser: OptimiserState::new(config.optimiser, size),
+            optimiser: OptimiserState::new(config.optimiser, size, config.categories),
             previous_logits: vec![0.0; size],
             update_lengths: (0.0, 0.0),
             steps_taken: 0,
@@ -321,8 +321,11 @@ impl Trainer {
     /// `rate |(pi - t) / (N K)|`, the reference of [`Snapshot`](crate::Snapshot). Each trial's
     /// update has its all-ones part removed first, since that part changes no probability.
     ///
-    /// About 150 for ILS with the published settings, about 1 for Gumbel-Softmax at `T = 1`;
-    /// the ratio of the mean update's length, not of its direction. `None` before the first
+    /// Each step's own update is measured, noise included, so this is larger than the length
+    /// of the mean update against the exact gradient (see [`Snapshot`](crate::Snapshot)), and
+    /// grows as a run nears its floor and the exact gradient shrinks. With the published
+    /// settings and seed: about 200 for ILS after the first step and several hundred later;
+    /// about 2 for Gumbel-Softmax at `T = 1` early on, 5 to 9 later. `None` before the first
     /// step, or where the exact gradient is zero.
     pub fn update_ratio(&self) -> Option<f64> {
         let (update, exact) = self.update_lengths;
@@ -592,6 +595,8 @@ pub const MAX_CURVE_POINTS: u64 = 1_000_000;
 pub struct Curve {
     /// The estimator that made it.
     pub estimator: Estimator,
+    /// The settings it ran with.
+    pub config: Config,
     /// `kl[i]` is the mean KL after `i * stride` steps, in nats, except the last value, which is
     /// the KL after `last_step` steps; `kl[0]` is the start.
     pub kl: Vec<f64>,
@@ -672,6 +677,7 @@ pub fn curve_with_limit(
     }
     Ok(Curve {
         estimator,
+        config,
         kl,
         stride,
         last_step,

@@ -500,10 +500,51 @@ pub fn best_learning_rate(estimator: &Estimator, optimiser: Optimiser) -> Option
         .map(|best| best.learning_rate)
 }
 
+/// Whether the [`shipped`] table applies to the problem of `config`: the one it was tuned on,
+/// `N`, `K` and the loss epsilon as published (the learning rate, optimiser, steps and seed
+/// may differ). The scale of every estimate depends on these, so a rate tuned for one problem
+/// says little about another.
+pub fn tuned_for(config: &Config) -> bool {
+    let published = Config::default();
+    (config.trials, config.categories, config.loss_epsilon)
+        == (
+            published.trials,
+            published.categories,
+            published.loss_epsilon,
+        )
+}
+
+/// Whether `rate` is the smallest or the largest of [`LEARNING_RATE_GRID`]: a best there may
+/// lie beyond the grid.
+pub fn at_grid_edge(rate: f64) -> bool {
+    rate == LEARNING_RATE_GRID[0] || rate == LEARNING_RATE_GRID[LEARNING_RATE_GRID.len() - 1]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{GumbelSoftmax, Ils, ScoreFunction};
+
+    #[test]
+    fn the_table_applies_to_the_published_problem_only() {
+        let published = Config::default();
+        assert!(tuned_for(&Config {
+            learning_rate: 3.0,
+            optimiser: Optimiser::Adam,
+            steps: 7,
+            seed: 9,
+            ..published
+        }));
+        assert!(!tuned_for(&Config {
+            categories: 50,
+            ..published
+        }));
+        assert!(!tuned_for(&Config {
+            loss_epsilon: 0.01,
+            ..published
+        }));
+        assert!(at_grid_edge(0.0001) && at_grid_edge(100.0) && !at_grid_edge(0.01));
+    }
 
     fn ils_at(step_size: f64) -> Estimator {
         Ils::new(step_size).expect("valid step size").into()

@@ -18,7 +18,10 @@ fn stderr(output: &Output) -> String {
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).expect("curves.csv is readable");
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("estimator,parameter,step,kl"));
+    assert_eq!(
+        lines.next(),
+        Some("estimator,parameter,optimiser,learning_rate,step,kl")
+    );
     lines
         .map(|l| l.split(',').map(str::to_owned).collect())
         .collect()
@@ -60,13 +63,14 @@ fn reproduce_writes_csv_and_figures() {
             .collect::<Vec<_>>()
     );
     for (i, row) in rows.iter().enumerate() {
-        assert_eq!(row.len(), 4);
-        assert_eq!(row[2], (i % 201).to_string());
-        let kl: f64 = row[3].parse().expect("kl is a number");
+        assert_eq!(row.len(), 6);
+        assert_eq!(row[2..4], ["sgd", "0.01"], "row {i}: as published");
+        assert_eq!(row[4], (i % 201).to_string());
+        let kl: f64 = row[5].parse().expect("kl is a number");
         assert!(kl.is_finite() && kl >= 0.0, "row {i}: {kl}");
     }
     // Paired: every curve starts from the same KL.
-    assert!(rows.iter().step_by(201).all(|r| r[3] == rows[0][3]));
+    assert!(rows.iter().step_by(201).all(|r| r[5] == rows[0][5]));
 
     let png = std::fs::read(out.join("figure.png")).expect("figure.png");
     assert!(
@@ -118,7 +122,7 @@ fn run_writes_the_numbers_the_library_computes() {
     assert!(output.status.success(), "{}", stderr(&output));
     let kl: Vec<f64> = csv_rows(&dir.path().join("curves.csv"))
         .iter()
-        .map(|r| r[3].parse().unwrap())
+        .map(|r| r[5].parse().unwrap())
         .collect();
     // The same bits as the library's pinned values (tests/toy_problem.rs).
     assert_eq!(
@@ -153,7 +157,7 @@ fn run_trains_the_score_function_estimator() {
         rows.iter()
             .all(|r| r[0] == "score-function" && r[1] == "0.9")
     );
-    let kl: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    let kl: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
     // The library's pinned values (tests/toy_problem.rs).
     assert_eq!(
         kl,
@@ -548,7 +552,7 @@ fn the_optimiser_is_chosen_on_the_command_line() {
         ]);
         assert!(output.status.success(), "{}", stderr(&output));
         let rows = csv_rows(&out.join("curves.csv"));
-        rows.last().expect("rows")[3].parse().expect("a number")
+        rows.last().expect("rows")[5].parse().expect("a number")
     };
     // The published SGD is the default, to the bit; the others move differently.
     assert_eq!(kl_after("sgd"), 0.22506724284493035);

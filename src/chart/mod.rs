@@ -217,21 +217,59 @@ pub fn draw_panel<DB: DrawingBackend>(
         draw_series(&mut chart, series, columns, steps, panel)?;
     }
 
-    let reference = panel
+    // A level outside the axis is neither drawn nor listed.
+    let reference: Vec<_> = panel
         .reference
         .iter()
-        .map(|(_, label)| (label.as_str(), reference_style));
-    if panel.series.len() + panel.reference.iter().count() > 1 {
+        .filter(|(level, _)| shown(*level))
+        .map(|(_, label)| (label.as_str(), reference_style))
+        .collect();
+    if panel.series.len() + reference.len() > 1 {
         let entries: Vec<(&str, ShapeStyle)> = panel
             .series
             .iter()
-            .map(|series| (series.label.as_str(), series_style(series, panel)))
+            .map(|series| (series.label.as_str(), legend_style(series, panel)))
             .chain(reference)
             .collect();
         let area = chart.plotting_area().strip_coord_spec();
-        draw_legend(&area, &entries, theme, panel.scale)?;
+        let corner = legend_corner(panel, columns);
+        draw_legend(&area, &entries, corner, theme, panel.scale)?;
     }
     Ok(())
+}
+
+/// Where a legend goes: the upper right of the plot, as usual, or the lower right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Corner {
+    UpperRight,
+    LowerRight,
+}
+
+/// The right-hand corner the panel's curves pass through less: KL curves mostly fall, so the
+/// upper right is usually free, but a run that climbs back ends there and would be hidden.
+/// Counts, over the right 40 % of the steps, the pixel columns of every curve that reach into
+/// the upper or the lower 40 % of the plot.
+fn legend_corner(panel: &Panel, columns: usize) -> Corner {
+    let steps = panel.steps.max(1);
+    let (low, high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
+    let height = |v: f64| (panel.y.map(v) - low) / (high - low);
+    let (mut upper, mut lower) = (0, 0);
+    for series in &panel.series {
+        let right = series
+            .envelope
+            .columns(columns, steps)
+            .into_iter()
+            .filter(|&(step, _, _)| step as f64 >= 0.6 * steps as f64);
+        for (_, min, max) in right {
+            upper += usize::from(height(max) > 0.6);
+            lower += usize::from(height(min) < 0.4);
+        }
+    }
+    if upper > lower {
+        Corner::LowerRight
+    } else {
+        Corner::UpperRight
+    }
 }
 
 /// How a chart is drawn: its colours and its device pixels per layout pixel.
@@ -254,7 +292,7 @@ fn frame<'a, DB: DrawingBackend>(
     area.fill(&theme.background)?;
     let text = |size: f64| text_style(size, theme, scale);
     let mut chart = ChartBuilder::on(area)
-        .caption(title, text(16.0))
+        .caption(title, title_style(area, title, Look { theme, scale })?)
         .margin(pixels(10.0, scale))
         .margin_right(pixels(20.0, scale))
         .x_label_area_size(pixels(36.0, scale))
@@ -289,6 +327,7 @@ fn frame<'a, DB: DrawingBackend>(
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(&str, ShapeStyle)],
+    corner: Corner,
     theme: Theme,
     scale: f64,
 ) -> Result<(), DrawError<DB>> {
@@ -304,8 +343,12 @@ fn draw_legend<DB: DrawingBackend>(
     let (pad, stroke, row) = (px(6.0), px(18.0), tallest + px(4.0));
     let width = pad + stroke + pad + widest + pad;
     let height = pad + row * entries.len() as i32 + pad;
-    let left = area.dim_in_pixel().0 as i32 - width - px(8.0);
-    let top = px(8.0);
+    let (area_width, area_height) = area.dim_in_pixel();
+    let left = area_width as i32 - width - px(8.0);
+    let top = match corner {
+        Corner::UpperRight => px(8.0),
+        Corner::LowerRight => (area_height as i32 - height - px(8.0)).max(0),
+    };
 
     let corners = [(left, top), (left + width, top + height)];
     area.draw(&Rectangle::new(
@@ -334,6 +377,17 @@ fn series_style(series: &Series, panel: &Panel) -> ShapeStyle {
     } else {
         let bold = (2.0 * panel.scale).round().max(1.0) as u32;
         series.colour.stroke_width(bold)
+    }
+}
+
+/// A series' swatch in the legend: a faint series drawn stronger than on the plot, where it is
+/// seen against the others, so that its colour can be read off a small sample.
+fn legend_style(series: &Series, panel: &Panel) -> ShapeStyle {
+    if series.faint {
+        let width = (1.5 * panel.scale).round().max(1.0) as u32;
+        series.colour.mix(0.8).stroke_width(width)
+    } else {
+        series_style(series, panel)
     }
 }
 
@@ -445,6 +499,24 @@ fn pixels(size: f64, scale: f64) -> u32 {
 }
 
 /// Text of `size` layout pixels in the theme's foreground colour.
+/// The title's text: 16 layout pixels, or smaller (down to 9) if that is what it takes to fit
+/// the width of `area`, so that a long title on a narrow canvas loses no words at its ends.
+fn title_style<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    Look { theme, scale }: Look,
+) -> Result<TextStyle<'static>, DrawError<DB>> {
+    const SIZE: f64 = 16.0;
+    let room = f64::from(area.dim_in_pixel().0) - 2.0 * f64::from(pixels(20.0, scale));
+    let (width, _) = area.estimate_text_size(title, &text_style(SIZE, theme, scale))?;
+    let size = if f64::from(width) > room && width > 0 {
+        (SIZE * room / f64::from(width)).floor().max(9.0)
+    } else {
+        SIZE
+    };
+    Ok(text_style(size, theme, scale))
+}
+
 fn text_style(size: f64, theme: Theme, scale: f64) -> TextStyle<'static> {
     ("sans-serif", pixels(size, scale))
         .into_font()
@@ -559,7 +631,7 @@ fn draw_spread<DB: DrawingBackend>(
 fn axis_label_format(axis: YAxis) -> impl Fn(&f64) -> String {
     move |&v| {
         if axis.log {
-            format_significant(10f64.powf(v), 2)
+            crate::significant(10f64.powf(v), 2)
         } else {
             format_number(v)
         }
@@ -587,24 +659,12 @@ fn format_number(v: f64) -> String {
     let magnitude = v.abs();
     if v == 0.0 {
         "0".to_owned()
-    } else if (1e-3..1e6).contains(&magnitude) {
+    } else if (1e-3..=1e7).contains(&magnitude) {
         let text = format!("{v:.4}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
         text.to_owned()
     } else {
         format!("{v:.1e}")
-    }
-}
-
-/// `v` to `digits` significant digits: plain for ordinary magnitudes, scientific otherwise.
-fn format_significant(v: f64, digits: usize) -> String {
-    let rounded: f64 = format!("{v:.*e}", digits.saturating_sub(1))
-        .parse()
-        .unwrap_or(v);
-    if rounded == 0.0 || (1e-3..1e6).contains(&rounded.abs()) {
-        rounded.to_string()
-    } else {
-        format!("{rounded:e}")
     }
 }
 
@@ -618,12 +678,15 @@ mod tests {
         assert_eq!(format_number(50_000.0), "50000");
         assert_eq!(format_number(0.25), "0.25");
         assert_eq!(format_number(1.5e-5), "1.5e-5");
+        // Step counts stay plain up to the largest run, so an axis never mixes the forms.
+        assert_eq!(format_number(1e6), "1000000");
+        assert_eq!(format_number(2e7), "2.0e7");
         // Log-axis labels: the KL at the tick, not a rounded exponent.
-        assert_eq!(format_significant(10f64.powf(-0.5), 2), "0.32");
-        assert_eq!(format_significant(10f64.powf(-1.5), 2), "0.032");
-        assert_eq!(format_significant(0.1, 2), "0.1");
-        assert_eq!(format_significant(10f64.powf(-4.5), 2), "3.2e-5");
-        assert_eq!(format_significant(3e10, 2), "3e10");
+        assert_eq!(crate::significant(10f64.powf(-0.5), 2), "0.32");
+        assert_eq!(crate::significant(10f64.powf(-1.5), 2), "0.032");
+        assert_eq!(crate::significant(0.1, 2), "0.1");
+        assert_eq!(crate::significant(10f64.powf(-4.5), 2), "3.2e-5");
+        assert_eq!(crate::significant(3e10, 2), "3e10");
     }
 
     #[test]

@@ -105,7 +105,13 @@ pub fn draw_quality_panel<DB: DrawingBackend>(
         ("variance / |exact|²", faint),
     ];
     let area = chart.plotting_area().strip_coord_spec();
-    draw_legend(&area, &entries, theme, panel.scale)
+    draw_legend(
+        &area,
+        &entries,
+        super::Corner::UpperRight,
+        theme,
+        panel.scale,
+    )
 }
 
 #[cfg(test)]

@@ -112,10 +112,10 @@ impl ProblemArgs {
 /// `--steps 1e5` works and `--trials -1` gets the same message as every other bad value.
 #[derive(Args)]
 pub struct TrainingArgs {
-    /// Number of SGD steps.
+    /// Number of optimisation steps.
     #[arg(long, default_value_t = 50_000.0, allow_negative_numbers = true)]
     steps: f64,
-    /// SGD learning rate.
+    /// Learning rate of the optimiser.
     #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     learning_rate: f64,
     /// Number of target distributions N.

@@ -56,7 +56,8 @@ impl Staging {
         self.directory.path().join(name)
     }
 
-    /// Stages `curves.csv`: `estimator,parameter,step,kl`, one row per curve and kept step
+    /// Stages `curves.csv`: `estimator,parameter,optimiser,learning_rate,step,kl`, one row per
+    /// curve and kept step
     /// (every step, or every `stride`-th of a run longer than [`ils::MAX_CURVE_POINTS`]: the
     /// `step` column says which); `kl` is in nats, written with enough digits to read back the
     /// same bits.
@@ -125,6 +126,13 @@ impl Staging {
 
     /// Moves every staged file into the output directory and returns their paths.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
+        // A directory in a file's place would stop the moves half way: look before moving any.
+        for name in &self.files {
+            let target = self.out.join(name);
+            if target.is_dir() {
+                anyhow::bail!("cannot write {name}: {} is a directory", target.display());
+            }
+        }
         let mut written = Vec::with_capacity(self.files.len());
         for name in &self.files {
             let target = self.out.join(name);
@@ -173,9 +181,16 @@ const RECENT_STEPS: usize = 1_000;
 /// steps and the final value, all in nats.
 pub fn print_summary(curves: &[Curve], config: &Config) -> io::Result<()> {
     let mut out = io::stdout().lock();
+    // As wide as the longest name ("Straight-through Gumbel-Softmax, T = 0.1", say).
+    let width = curves
+        .iter()
+        .map(|c| c.estimator.to_string().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(34);
     writeln!(
         out,
-        "{:<34} {:>12} {:>12} {:>14} {:>12}",
+        "{:<width$} {:>12} {:>12} {:>14} {:>12}",
         "estimator", "first", "minimum", "last 1k mean", "final"
     )?;
     for curve in curves {
@@ -191,7 +206,7 @@ pub fn print_summary(curves: &[Curve], config: &Config) -> io::Result<()> {
         let first = curve.kl.first().copied().unwrap_or(f64::NAN);
         let last = curve.kl.last().copied().unwrap_or(f64::NAN);
         let mut row = format!(
-            "{:<34} {:>12.6} {:>12.6} {:>14} {:>12.6}",
+            "{:<width$} {:>12.6} {:>12.6} {:>14} {:>12.6}",
             curve.estimator.to_string(),
             first,
             minimum,

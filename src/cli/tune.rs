@@ -20,12 +20,11 @@ pub fn execute(args: TuneArgs) -> Result<()> {
     let mut staging = Staging::new(&args.out)?;
     let problem = Config::default();
     eprintln!(
-        "ils tune: {} settings x {} optimisers x {} learning rates x {} seeds, {} steps each, \
-         N = {}, K = {}, on {} threads",
-        grid.estimators.len(),
-        grid.optimisers.len(),
-        grid.learning_rates.len(),
-        grid.seeds,
+        "ils tune: {} x {} x {} x {}, {} steps each, N = {}, K = {}, on {} threads",
+        count(grid.estimators.len(), "setting"),
+        count(grid.optimisers.len(), "optimiser"),
+        count(grid.learning_rates.len(), "learning rate"),
+        count(grid.seeds as usize, "seed"),
         grid.steps,
         problem.trials,
         problem.categories,
@@ -182,4 +181,13 @@ fn print_table(tuned: &[Tuned], grid: &Grid) -> io::Result<()> {
         high.unwrap_or(f64::NAN),
         grid.steps,
     )
+}
+
+/// `count` and `noun`, plural unless there is one: "1 seed", "3 seeds".
+fn count(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }

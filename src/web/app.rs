@@ -368,18 +368,36 @@ impl App {
     }
 
     /// Sets each panel's learning rate to the one `ils tune` found best for its estimator
-    /// under the chosen optimiser (the table the repository ships), where there is one.
+    /// under the chosen optimiser (the table the repository ships), where there is one, and
+    /// says where there is none or the best lies at an end of the grid tried.
     fn on_best_rates(&mut self) -> Result<(), JsValue> {
-        let mut missing = Vec::new();
+        let optimiser = optimiser_label(self.settings.optimiser);
+        if !crate::tuning::tuned_for(&self.settings.config(Slot::Left)) {
+            let message = format!(
+                "The shipped learning rates were tuned on the published problem (N = 5, K = 5, \
+                 loss ε = 1e-8), not on this one; kept {} and {}. ils tune --help says how to \
+                 tune for another.",
+                self.settings.left_learning_rate, self.settings.right_learning_rate
+            );
+            return page::show_lines("notice", &[message]);
+        }
+        let mut notes = Vec::new();
         let mut rates = Vec::new();
         for side in &self.sides {
             let estimator = *side.trainer().estimator();
             match crate::tuning::best_learning_rate(&estimator, self.settings.optimiser) {
-                Some(rate) => rates.push((side.slot, rate)),
-                None => missing.push(format!(
-                    "No tuned learning rate for {estimator} under {}: ils tune tunes each \
-                     estimator at its published parameter values; kept {}.",
-                    optimiser_label(self.settings.optimiser),
+                Some(rate) => {
+                    if crate::tuning::at_grid_edge(rate) {
+                        notes.push(format!(
+                            "{estimator} under {optimiser}: {rate} is at the end of the grid \
+                             ils tune tried, so its best may lie beyond it."
+                        ));
+                    }
+                    rates.push((side.slot, rate));
+                }
+                None => notes.push(format!(
+                    "No tuned learning rate for {estimator} under {optimiser}: ils tune tunes \
+                     each estimator at its published parameter values; kept {}.",
                     self.settings.learning_rate(side.slot)
                 )),
             }
@@ -387,7 +405,7 @@ impl App {
         for (slot, rate) in rates {
             self.apply(&format!("{}_learning_rate", slot.key()), &rate.to_string())?;
         }
-        page::show_lines("notice", &missing)
+        page::show_lines("notice", &notes)
     }
 
     fn steps_per_clock_check(&self) -> u64 {

@@ -38,11 +38,17 @@ impl Tour {
         })
     }
 
-    /// Marks the stop whose settings are `settings`, if any, and shows its caption.
+    /// Marks the stop whose settings are `settings`, if any, and shows its caption. The scale
+    /// of the KL axis is a matter of display: a stop viewed on the other scale is still that
+    /// stop.
     pub fn show(&self, settings: &Settings) -> Result<(), JsValue> {
         let mut current = None;
         for (stop, link) in &self.stops {
-            if stop.settings == *settings {
+            let viewed = Settings {
+                log_y: stop.settings.log_y,
+                ..*settings
+            };
+            if stop.settings == viewed {
                 link.set_attribute("aria-current", "true")?;
                 current = Some(stop);
             } else {

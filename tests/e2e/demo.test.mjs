@@ -172,7 +172,7 @@ test('the same seed gives the same numbers as the command line, bit for bit', as
         '--steps', '10', '--out', out,
       ], { stdio: 'pipe' });
       const native = readFileSync(join(out, 'curves.csv'), 'utf8')
-        .trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+        .trim().split('\n').slice(1).map((row) => row.split(',')[5]);
       const browser = (await page.getAttribute('#check', attribute)).split(',');
       assert.equal(native.length, 11);
       assert.deepEqual(browser, native, `${estimator}: browser and native differ`);
@@ -323,7 +323,7 @@ test('the downloads hold the curves on screen and the link copies the state', as
     assert.equal(csv.suggestedFilename(), 'gumbel-softmax-0.3-vs-ils-0.01-lr0.01-K5-N5-seed11.csv');
     const text = readFileSync(await csv.path(), 'utf8');
     const lines = text.trim().split('\n');
-    assert.equal(lines[0], 'estimator,parameter,step,kl');
+    assert.equal(lines[0], 'estimator,parameter,optimiser,learning_rate,step,kl');
     assert.equal(lines.length, 1 + 2 * 401);
 
     // The same rows as the command line's, to the last digit.
@@ -369,7 +369,7 @@ test('the estimator selector changes the panel, its link and its numbers', async
   try {
     execFileSync(BIN, ['run', '--estimator', 'ils-exact', '--steps', '10', '--out', out]);
     const native = readFileSync(join(out, 'curves.csv'), 'utf8')
-      .trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+      .trim().split('\n').slice(1).map((row) => row.split(',')[5]);
     assert.deepEqual((await page.getAttribute('#check', 'data-ils-exact')).split(','), native);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -144,7 +144,7 @@ test('the optimiser choice changes both curves, and the numbers are the command 
         '--steps', '10', '--out', out,
       ], { stdio: 'pipe' });
       const native = readFileSync(join(out, 'curves.csv'), 'utf8')
-        .trim().split('\n').slice(1).map((row) => row.split(',')[3]);
+        .trim().split('\n').slice(1).map((row) => row.split(',')[5]);
       const browser = (await page.getAttribute('#check', attribute)).split(',');
       assert.deepEqual(browser, native, `${estimator}: browser and native differ`);
       assert.notEqual(browser.join(','), old, `${estimator}: the optimiser changed nothing`);
