@@ -110,6 +110,11 @@ test('every stop of the tour opens, plots and shows its caption', async () => {
       const colour = COLOURS[params.get(side)];
       assert.ok((await curvePixels(page, `${side}-canvas`, colour)) > 20, `${name}: ${side} panel`);
     }
+    // The axis's scale is display only: the stop keeps its caption on the other scale.
+    await page.click('#log_y');
+    await page.waitForFunction((on) => new URL(location.href).searchParams.get('log_y') === on,
+      params.get('log_y') === '1' ? '0' : '1');
+    assert.equal(await page.textContent('#tour-caption'), CAPTIONS.get(name), `${name}: log scale`);
     await page.goBack();
   }
   assert.deepEqual(errors, []);
@@ -190,6 +195,14 @@ test('each panel has its own learning rate, and the best ones load from the ship
   );
   assert.equal(query(page).get('left_learning_rate'), '0.01');
   assert.equal(query(page).get('right_learning_rate'), ils);
+
+  // On another problem the shipped rates do not apply, and the page says so.
+  await page.goto(server.url + '?steps=500&categories=50&trials=20');
+  await finished(page);
+  await page.click('#best_learning_rates');
+  await page.waitForFunction(() => /tuned on the published problem/.test(document.getElementById('notice').textContent));
+  assert.equal(query(page).get('left_learning_rate'), '0.01');
+  assert.equal(query(page).get('right_learning_rate'), '0.01');
   assert.deepEqual(errors, []);
   await page.close();
 });
