@@ -654,15 +654,22 @@ pub fn draw_sweep_grid<DB: DrawingBackend>(
     grid_of(root, title, first, panels, columns, draw_sweep_panel)
 }
 
-/// A tick label: plain for ordinary magnitudes, scientific for very large or small ones.
+/// A tick label: plain for ordinary magnitudes, with a `k` or `M` from ten thousand (so step
+/// counts stay short and an axis never mixes forms), scientific for very large or small ones.
 fn format_number(v: f64) -> String {
     let magnitude = v.abs();
+    let plain = |v: f64, places: usize| {
+        let text = format!("{v:.places$}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    };
     if v == 0.0 {
         "0".to_owned()
-    } else if (1e-3..=1e7).contains(&magnitude) {
-        let text = format!("{v:.4}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        text.to_owned()
+    } else if (1e-3..1e4).contains(&magnitude) {
+        plain(v, 4)
+    } else if (1e4..1e6).contains(&magnitude) {
+        format!("{}k", plain(v / 1e3, 2))
+    } else if (1e6..1e9).contains(&magnitude) {
+        format!("{}M", plain(v / 1e6, 2))
     } else {
         format!("{v:.1e}")
     }
@@ -675,12 +682,15 @@ mod tests {
     #[test]
     fn tick_labels() {
         assert_eq!(format_number(0.0), "0");
-        assert_eq!(format_number(50_000.0), "50000");
+        assert_eq!(format_number(50_000.0), "50k");
+        assert_eq!(format_number(2_000.0), "2000");
+        assert_eq!(format_number(12_500.0), "12.5k");
         assert_eq!(format_number(0.25), "0.25");
         assert_eq!(format_number(1.5e-5), "1.5e-5");
         // Step counts stay plain up to the largest run, so an axis never mixes the forms.
-        assert_eq!(format_number(1e6), "1000000");
-        assert_eq!(format_number(2e7), "2.0e7");
+        assert_eq!(format_number(1e6), "1M");
+        assert_eq!(format_number(2e7), "20M");
+        assert_eq!(format_number(2e9), "2.0e9");
         // Log-axis labels: the KL at the tick, not a rounded exponent.
         assert_eq!(crate::significant(10f64.powf(-0.5), 2), "0.32");
         assert_eq!(crate::significant(10f64.powf(-1.5), 2), "0.032");
