@@ -161,9 +161,9 @@ pub struct Trainer {
     optimiser: OptimiserState,
     /// The logits before the step's update, to measure the update.
     previous_logits: Vec<f64>,
-    /// Moving averages of the update's length and of the exact gradient step's; see
-    /// [`update_ratio`](Self::update_ratio).
-    update_lengths: (f64, f64),
+    /// Moving averages of the update's length and of the exact gradient step's, if asked for;
+    /// see [`update_ratio`](Self::update_ratio).
+    update_lengths: Option<(f64, f64)>,
     steps_taken: u64,
     kl: f64,
     divergence: Option<Divergence>,
@@ -209,7 +209,7 @@ impl Trainer {
             gradients: vec![0.0; size],
             optimiser: OptimiserState::new(config.optimiser, size, config.categories),
             previous_logits: vec![0.0; size],
-            update_lengths: (0.0, 0.0),
+            update_lengths: None,
             steps_taken: 0,
             kl: 0.0,
             divergence: None,
@@ -254,11 +254,16 @@ impl Trainer {
             );
         }
         let finite_gradient = self.gradients.iter().all(|g| g.is_finite());
-        self.previous_logits.copy_from_slice(&self.logits);
+        let measuring = self.update_lengths.is_some();
+        if measuring {
+            self.previous_logits.copy_from_slice(&self.logits);
+        }
         self.optimiser
             .apply(rate, &mut self.logits, &self.gradients);
         let finite_logits = self.logits.iter().all(|x| x.is_finite());
-        self.measure_update();
+        if measuring {
+            self.measure_update();
+        }
         for trial in 0..self.config.trials {
             let row = trial * k..(trial + 1) * k;
             self.log_normalisers[trial] = softmax(&self.logits[row.clone()], &mut self.probs[row]);
@@ -310,9 +315,19 @@ impl Trainer {
         }
         let update = libm::sqrt(update);
         let exact = self.config.learning_rate * self.loss.scale * libm::sqrt(exact);
-        let (averaged_update, averaged_exact) = &mut self.update_lengths;
-        *averaged_update = UPDATE_AVERAGING * *averaged_update + (1.0 - UPDATE_AVERAGING) * update;
-        *averaged_exact = UPDATE_AVERAGING * *averaged_exact + (1.0 - UPDATE_AVERAGING) * exact;
+        if let Some((averaged_update, averaged_exact)) = &mut self.update_lengths {
+            *averaged_update =
+                UPDATE_AVERAGING * *averaged_update + (1.0 - UPDATE_AVERAGING) * update;
+            *averaged_exact = UPDATE_AVERAGING * *averaged_exact + (1.0 - UPDATE_AVERAGING) * exact;
+        }
+    }
+
+    /// The same trainer, measuring the length of its updates from the next step on (see
+    /// [`update_ratio`](Self::update_ratio)). It costs a pass over the logits per step, so it
+    /// is off unless asked for; it changes no number of the run.
+    pub fn measuring_updates(mut self) -> Self {
+        self.update_lengths.get_or_insert((0.0, 0.0));
+        self
     }
 
     /// How long the recent updates of the logits are against the step plain SGD would take
@@ -326,10 +341,11 @@ impl Trainer {
     /// grows as a run nears its floor and the exact gradient shrinks. With the published
     /// settings and seed: about 200 for ILS after the first step and several hundred later;
     /// about 2 for Gumbel-Softmax at `T = 1` early on, 5 to 9 later. `None` before the first
-    /// step, or where the exact gradient is zero.
+    /// step, where the exact gradient is zero, or if the trainer is not
+    /// [`measuring_updates`](Self::measuring_updates).
     pub fn update_ratio(&self) -> Option<f64> {
-        let (update, exact) = self.update_lengths;
-        (self.steps_taken > 0 && exact > 0.0).then(|| update / exact)
+        let (update, exact) = self.update_lengths?;
+        (exact > 0.0).then(|| update / exact)
     }
 
     /// The same run started from other logits, `N` rows of `K` finite numbers.

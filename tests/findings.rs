@@ -184,7 +184,9 @@ fn the_update_readout_shows_the_scale_and_normalising_removes_it() {
             optimiser,
             ..Config::default()
         };
-        let mut trainer = Trainer::new(config, estimator).expect("valid config");
+        let mut trainer = Trainer::new(config, estimator)
+            .expect("valid config")
+            .measuring_updates();
         assert_eq!(trainer.update_ratio(), None);
         trainer.step().expect("no divergence");
         trainer.update_ratio().expect("a step was taken")

@@ -332,8 +332,9 @@ fn the_update_ratio_of_one_step_by_hand() {
         learning_rate: 0.3,
         ..Config::default()
     };
-    let mut trainer =
+    let mut unmeasured =
         Trainer::new(config, ils::Ils::new(0.01).expect("valid").into()).expect("valid config");
+    let mut trainer = unmeasured.clone().measuring_updates();
     let before = trainer.logits().to_vec();
     let probs = trainer.probs().to_vec();
     trainer.step().expect("no divergence");
@@ -357,4 +358,9 @@ fn the_update_ratio_of_one_step_by_hand() {
         (ratio / expected - 1.0).abs() < 1e-12,
         "{ratio} vs {expected}"
     );
+
+    // Measuring changes no number of the run, and a trainer not asked to measure says nothing.
+    unmeasured.step().expect("no divergence");
+    assert_eq!(unmeasured.logits(), trainer.logits());
+    assert_eq!(unmeasured.update_ratio(), None);
 }

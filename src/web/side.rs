@@ -34,12 +34,18 @@ impl Run {
         slot: Slot,
         settings: &Settings,
         estimator: Estimator,
-        objective: bool,
+        live: bool,
     ) -> Result<Self, JsValue> {
         let trainer = Trainer::new(settings.config(slot), estimator).map_err(js)?;
+        // The live run feeds the readout of its update's length; the sweep's runs never do.
+        let trainer = if live {
+            trainer.measuring_updates()
+        } else {
+            trainer
+        };
         let mut curve = Envelope::new(CURVE_CAPACITY);
         curve.push(trainer.kl());
-        let objective = objective.then(|| {
+        let objective = live.then(|| {
             let mut objective = Envelope::new(CURVE_CAPACITY);
             objective.push(trainer.sampled_objective());
             objective
