@@ -182,34 +182,28 @@ impl Settings {
         }
 
         let mut settings = Self::default();
-        let mut adjustments = Vec::new();
-        let per_panel = pairs.iter().any(|(key, _, _)| {
-            matches!(key.as_str(), "left_learning_rate" | "right_learning_rate")
-        });
-        for (key, value, count) in pairs {
-            if key == "learning_rate" && per_panel {
-                // The panels' own rates are newer and more precise: the old key yields to them
-                // wherever it stands in the link.
-                adjustments.push(Adjustment {
-                    key,
-                    given: value,
-                    reason: "is superseded by left_learning_rate and right_learning_rate",
-                    used: None,
-                });
-                continue;
-            }
+        // Each notice with the position of its key in the link, so that they read in order.
+        let mut adjustments: Vec<(usize, Adjustment)> = Vec::new();
+        let mut ordered: Vec<_> = pairs.into_iter().enumerate().collect();
+        // An old link's learning_rate sets both panels; a panel's own rate, wherever it
+        // stands in the link, then overrides it for that panel.
+        ordered.sort_by_key(|(_, (key, _, _))| key != "learning_rate");
+        for (position, (key, value, count)) in ordered {
             if count > 1 {
-                adjustments.push(Adjustment {
+                let repeated = Adjustment {
                     key: key.clone(),
                     given: value.clone(),
                     reason: "is the last of several values",
                     used: Some("it".to_owned()),
-                });
+                };
+                adjustments.push((position, repeated));
             }
             if let Err(adjustment) = settings.set(&key, &value) {
-                adjustments.push(adjustment);
+                adjustments.push((position, adjustment));
             }
         }
+        adjustments.sort_by_key(|(position, _)| *position);
+        let adjustments = adjustments.into_iter().map(|(_, a)| a).collect();
         (settings, adjustments)
     }
 
@@ -597,7 +591,7 @@ mod tests {
         );
         assert!(!settings.to_query().contains("&learning_rate="));
 
-        // Beside a panel's own rate the old key is ignored, wherever it stands, and says so.
+        // A panel's own rate overrides the old key for that panel, wherever it stands.
         for link in [
             "left_learning_rate=0.7&learning_rate=0.3",
             "learning_rate=0.3&left_learning_rate=0.7",
@@ -605,13 +599,9 @@ mod tests {
             let (settings, adjustments) = Settings::from_query(link);
             assert_eq!(
                 (settings.left_learning_rate, settings.right_learning_rate),
-                (0.7, 0.01)
+                (0.7, 0.3)
             );
-            assert_eq!(
-                adjustments[0].to_string(),
-                "learning_rate=0.3 is superseded by left_learning_rate and right_learning_rate; \
-                 ignored"
-            );
+            assert_eq!(adjustments, []);
         }
         // Text that is no number leaves both rates alone.
         let (settings, adjustments) = Settings::from_query("learning_rate=abc");

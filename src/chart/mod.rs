@@ -222,13 +222,13 @@ pub fn draw_panel<DB: DrawingBackend>(
         .reference
         .iter()
         .filter(|(level, _)| shown(*level))
-        .map(|(_, label)| (label.as_str(), reference_style))
+        .map(|(_, label)| Swatch::dashed(label, reference_style))
         .collect();
     if panel.series.len() + reference.len() > 1 {
-        let entries: Vec<(&str, ShapeStyle)> = panel
+        let entries: Vec<Swatch> = panel
             .series
             .iter()
-            .map(|series| (series.label.as_str(), legend_style(series, panel)))
+            .map(|series| Swatch::solid(&series.label, legend_style(series, panel)))
             .chain(reference)
             .collect();
         let area = chart.plotting_area().strip_coord_spec();
@@ -236,6 +236,31 @@ pub fn draw_panel<DB: DrawingBackend>(
         draw_legend(&area, &entries, corner, theme, panel.scale)?;
     }
     Ok(())
+}
+
+/// One line of a legend: its label and a sample of its line.
+struct Swatch<'a> {
+    label: &'a str,
+    line: ShapeStyle,
+    dashed: bool,
+}
+
+impl<'a> Swatch<'a> {
+    fn solid(label: &'a str, line: ShapeStyle) -> Self {
+        Self {
+            label,
+            line,
+            dashed: false,
+        }
+    }
+
+    fn dashed(label: &'a str, line: ShapeStyle) -> Self {
+        Self {
+            label,
+            line,
+            dashed: true,
+        }
+    }
 }
 
 /// Where a legend goes: the upper right of the plot, as usual, or the lower right.
@@ -326,7 +351,7 @@ fn frame<'a, DB: DrawingBackend>(
 /// a styled element to the page for every label.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    entries: &[(&str, ShapeStyle)],
+    entries: &[Swatch],
     corner: Corner,
     theme: Theme,
     scale: f64,
@@ -335,7 +360,7 @@ fn draw_legend<DB: DrawingBackend>(
     let px = |size: f64| (size * scale).round() as i32;
     let mut widest = 0;
     let mut tallest = 0;
-    for (label, _) in entries {
+    for Swatch { label, .. } in entries {
         let (w, h) = area.estimate_text_size(label, &style)?;
         widest = widest.max(w as i32);
         tallest = tallest.max(h as i32);
@@ -357,10 +382,26 @@ fn draw_legend<DB: DrawingBackend>(
     ))?;
     area.draw(&Rectangle::new(corners, theme.grid))?;
     let label_style = style.pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, (label, line)) in entries.iter().enumerate() {
+    for (
+        i,
+        Swatch {
+            label,
+            line,
+            dashed,
+        },
+    ) in entries.iter().enumerate()
+    {
         let y = top + pad + row * i as i32 + row / 2;
         let x = left + pad;
-        area.draw(&PathElement::new([(x, y), (x + stroke, y)], *line))?;
+        if *dashed {
+            // Three dashes, as the line on the plot is drawn.
+            let dash = stroke / 5;
+            for start in [x, x + 2 * dash, x + 4 * dash] {
+                area.draw(&PathElement::new([(start, y), (start + dash, y)], *line))?;
+            }
+        } else {
+            area.draw(&PathElement::new([(x, y), (x + stroke, y)], *line))?;
+        }
         area.draw(&Text::new(
             *label,
             (x + stroke + pad, y),

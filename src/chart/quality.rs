@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{DrawError, Look, Theme, YAxis, draw_legend, frame, parameter_axis, pixels};
+use super::{DrawError, Look, Swatch, Theme, YAxis, draw_legend, frame, parameter_axis, pixels};
 use crate::diagnostics::SweepPoint;
 
 /// A chart of [`SweepPoint`]s: the relative error of the mean estimate (bias) and the total
@@ -101,8 +101,8 @@ pub fn draw_quality_panel<DB: DrawingBackend>(
     }
 
     let entries = [
-        ("bias: |mean − exact| / |exact|", bold),
-        ("variance / |exact|²", faint),
+        Swatch::solid("bias: |mean − exact| / |exact|", bold),
+        Swatch::solid("variance / |exact|²", faint),
     ];
     let area = chart.plotting_area().strip_coord_spec();
     draw_legend(

@@ -535,12 +535,12 @@ impl App {
     fn draw(&self, pixel_ratio: f64) -> Result<(), JsValue> {
         let theme = if self.dark { Theme::DARK } else { Theme::LIGHT };
         let log = self.settings.log_y;
-        let shared = YAxis::fitting(self.sides.iter().map(Side::live_curve), log);
+        let shared = YAxis::fitting(self.sides.iter().flat_map(Side::axis_curves), log);
         for side in &self.sides {
             let y = if self.controls.shared_y.checked() {
                 shared
             } else {
-                YAxis::fitting([side.live_curve()], log)
+                YAxis::fitting(side.axis_curves(), log)
             };
             let steps = self.settings.steps;
             side.draw(

@@ -27,8 +27,13 @@ pub fn file_name(settings: &Settings, runs: &[Estimator], extension: &str) -> St
         crate::Optimiser::Sgd => String::new(),
         other => format!("-{}", other.name()),
     };
+    let epsilon = if settings.loss_epsilon == crate::PUBLISHED_LOSS_EPSILON {
+        String::new()
+    } else {
+        format!("-eps{:e}", settings.loss_epsilon)
+    };
     format!(
-        "{}-lr{rates}{optimiser}-K{}-N{}-seed{}.{extension}",
+        "{}-lr{rates}{optimiser}{epsilon}-K{}-N{}-seed{}.{extension}",
         estimators.join("-vs-"),
         settings.categories,
         settings.trials,

@@ -25,6 +25,8 @@ const WORK_BUDGET: usize = 5_000_000;
 /// One panel's measurement.
 struct Measurement {
     estimator: Estimator,
+    /// The panel's title: the estimator, and how it is trained where not as published.
+    title: String,
     step: u64,
     start: GradientQuality,
     now: GradientQuality,
@@ -105,6 +107,7 @@ impl Quality {
             let now = Snapshot::of(side.trainer()).unwrap_or_else(|_| start.clone());
             measurements.push(Measurement {
                 estimator,
+                title: side.title(),
                 step: side.trainer().steps_taken(),
                 start: start.quality(&estimator, estimates, seed).map_err(js)?,
                 now: now.quality(&estimator, estimates, seed).map_err(js)?,
@@ -135,9 +138,10 @@ impl Quality {
                     format!("step {}", super::group_thousands(measurement.step))
                 };
                 let cells = [
-                    format!("{panel}: {}", measurement.estimator),
+                    format!("{panel}: {}", measurement.title),
                     at,
                     format_measure(quality.cosine),
+                    format_measure(quality.norm_ratio),
                     format_measure(quality.relative_error),
                     format_measure(quality.relative_variance),
                     format_measure(objectives.kl),

@@ -10,7 +10,7 @@ use super::{format_kl, group_thousands};
 use crate::chart::{self, Panel, Series, Theme, YAxis};
 use crate::settings::Settings;
 pub use crate::settings::Slot;
-use crate::{Envelope, Estimator, Trainer};
+use crate::{Envelope, Estimator, Optimiser, Trainer};
 
 /// Buckets kept per curve: memory and drawing cost stay bounded however long the run.
 const CURVE_CAPACITY: usize = 2048;
@@ -184,10 +184,16 @@ impl Side {
         Ok(())
     }
 
-    /// The live run's curve, which alone sets the y-axis: a ghost or a sweep curve that blew
-    /// up must not flatten it (they are clipped instead).
-    pub fn live_curve(&self) -> &Envelope {
-        &self.run.curve
+    /// The curves that set the y-axis: the live run's, and each published-sweep curve that
+    /// stays within [`RUNAWAY`] times its start (a caption may point at one). A ghost, or a
+    /// sweep curve that blew up, must not flatten the live curve: those are clipped instead.
+    pub fn axis_curves(&self) -> impl Iterator<Item = &Envelope> {
+        let tame = self.sweep.iter().filter(|(run, _)| {
+            run.curve
+                .range()
+                .is_some_and(|(_, high)| high <= RUNAWAY * run.start_kl)
+        });
+        std::iter::once(&self.run.curve).chain(tame.map(|(run, _)| &run.curve))
     }
 
     pub fn finished(&self, steps: u64) -> bool {
@@ -249,7 +255,7 @@ impl Side {
 
     /// The KL chart's title: the estimator, then how it is trained where that is not as
     /// published, so that two panels of one estimator are told apart (and a PNG says so).
-    fn title(&self) -> String {
+    pub fn title(&self) -> String {
         let trainer = &self.run.trainer;
         let config = trainer.config();
         let mut title = trainer.estimator().to_string();
@@ -312,18 +318,22 @@ impl Side {
             group_thousands(steps),
             format_kl(trainer.kl())
         );
-        let update = match trainer.update_ratio() {
-            Some(ratio) if trainer.divergence().is_none() => format!(
-                "Update {}× the exact-gradient step (learning rate {}, {})",
+        let rate = trainer.config().learning_rate;
+        // Only plain SGD's steps say something about the estimator's scale: the other two
+        // optimisers set the length of a step themselves.
+        let update = match (trainer.config().optimiser, trainer.update_ratio()) {
+            (Optimiser::Sgd, Some(ratio)) if trainer.divergence().is_none() => format!(
+                "Steps {}× the exact gradient's, noise included (learning rate {rate}, plain SGD)",
                 crate::significant(ratio, 2),
-                trainer.config().learning_rate,
-                optimiser_label(trainer.config().optimiser)
             ),
-            _ => format!(
-                "Learning rate {}, {}",
-                trainer.config().learning_rate,
-                optimiser_label(trainer.config().optimiser)
+            (Optimiser::Sgd, _) => format!("Learning rate {rate}, plain SGD"),
+            (Optimiser::NormalisedSgd, _) => format!(
+                "Every step {rate} long in the directions that change the probabilities \
+                 (normalised SGD)"
             ),
+            (Optimiser::Adam, _) => {
+                format!("Learning rate {rate}, Adam: each logit's step set by its own history")
+            }
         };
         self.update.set_text_content(Some(&update));
         if let Some(divergence) = self.run.trainer.divergence() {

@@ -401,11 +401,15 @@ test('the gradient-quality section measures both estimators and draws their swee
   for (const row of rows) {
     const cosine = Number(row[2]);
     assert.ok(cosine >= -1 && cosine <= 1, `cosine ${row[2]}`);
-    assert.ok(Number(row[3]) >= 0 && Number(row[4]) >= 0, row.join(' | '));
+    assert.ok([3, 4, 5].every((i) => Number(row[i]) >= 0), row.join(' | '));
   }
+  // The scale column: at the start ILS's mean is about 150 times the exact gradient's length,
+  // Gumbel-Softmax's about its length (tests/findings.rs pins both).
+  assert.ok(Number(rows[2][3]) > 50, `ILS scale ${rows[2][3]}`);
+  assert.ok(Number(rows[0][3]) < 3, `Gumbel-Softmax scale ${rows[0][3]}`);
   // At the start both panels see the same problem: the same true KL and sampled objective.
-  assert.equal(rows[0][5], rows[2][5]);
   assert.equal(rows[0][6], rows[2][6]);
+  assert.equal(rows[0][7], rows[2][7]);
   assert.ok((await curvePixels(page, 'left-objective', GUMBEL_SOFTMAX)) > 200);
   assert.ok((await curvePixels(page, 'right-objective', ILS)) > 200);
   assert.ok((await curvePixels(page, 'left-quality', GUMBEL_SOFTMAX)) > 200);
@@ -414,7 +418,7 @@ test('the gradient-quality section measures both estimators and draws their swee
   // Measuring again with more estimates changes the numbers, not the layout.
   await page.fill('#estimates', '3000');
   await page.click('#measure');
-  await page.waitForFunction((old) => document.querySelector('#quality-rows tr td:nth-child(4)').textContent !== old, rows[0][3]);
+  await page.waitForFunction((old) => document.querySelector('#quality-rows tr td:nth-child(5)').textContent !== old, rows[0][4]);
   assert.deepEqual(errors, []);
   await page.close();
 });
