@@ -64,22 +64,32 @@ impl Quality {
     }
 
     /// `M`, the estimates per measurement, from its input: clamped into range, with the
-    /// input corrected to match.
-    fn estimates(&self) -> usize {
+    /// input corrected to match and, if it had to be, a sentence saying so.
+    fn estimates(&self) -> (usize, Option<String>) {
         let range = parameter::ESTIMATES;
-        let value = match self.estimates.value().trim().parse::<f64>() {
+        let given = self.estimates.value();
+        let value = match given.trim().parse::<f64>() {
             Ok(v) if !v.is_nan() => range.nearest(v),
             _ => DEFAULT_ESTIMATES as f64,
         };
+        let corrected = given.trim().parse::<f64>().ok() != Some(value);
+        let message = corrected.then(|| {
+            format!(
+                "M must be a whole number from {} to {}, not “{}”; using {value}. ",
+                range.min,
+                super::group_thousands(range.max as u64),
+                given.trim()
+            )
+        });
         self.estimates.set_value(&value.to_string());
-        value as usize
+        (value as usize, message)
     }
 
     /// Measures both panels' estimators: at the problem's starting logits, at each run's
     /// current logits, and across the estimator's parameter at the current logits. Every
     /// measurement draws from the settings' seed, so a link reproduces it too.
     pub fn measure(&mut self, sides: &[Side], settings: &Settings) -> Result<(), JsValue> {
-        let asked = self.estimates();
+        let (asked, correction) = self.estimates();
         let logits = settings.trials * settings.categories;
         let affordable = (WORK_BUDGET / (SWEEP_POINTS + 2) / logits).max(2);
         let estimates = asked.min(affordable);
@@ -96,6 +106,7 @@ impl Quality {
                 settings.seed
             )
         };
+        let note = correction.unwrap_or_default() + &note;
         self.note.set_text_content(Some(&note));
         let seed = settings.seed;
         let mut measurements = Vec::with_capacity(sides.len());

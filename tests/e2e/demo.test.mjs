@@ -419,6 +419,11 @@ test('the gradient-quality section measures both estimators and draws their swee
   await page.fill('#estimates', '3000');
   await page.click('#measure');
   await page.waitForFunction((old) => document.querySelector('#quality-rows tr td:nth-child(5)').textContent !== old, rows[0][4]);
+
+  // A fraction is corrected, and the note says so.
+  await page.fill('#estimates', '2.5');
+  await page.click('#measure');
+  await page.waitForFunction(() => /M must be a whole number from 2 to 100,000, not “2\.5”/.test(document.getElementById('quality-note').textContent));
   assert.deepEqual(errors, []);
   await page.close();
 });
