@@ -85,7 +85,7 @@ pub fn ils_floor(
     let trainer = Trainer::new(*config, (*ils).into())?;
     let k = config.categories;
     let loss = Loss::new(config);
-    let targets = trainer.targets();
+    let targets = trainer.targets().to_vec();
     let mut logits = trainer.logits().to_vec();
     let mut probs = vec![0.0; k];
     let mut grad_draw = vec![0.0; k];
@@ -115,30 +115,20 @@ pub fn ils_floor(
             return Ok(None);
         }
         if largest_move < TOLERANCE {
-            return Ok(Some(settle(config, &mut logits, targets, iteration)));
+            for row in logits.chunks_mut(k) {
+                let shift = row.iter().sum::<f64>() / k as f64;
+                row.iter_mut().for_each(|x| *x -= shift);
+            }
+            // The trainer's own arithmetic, so the floor's KL and a curve's are comparable.
+            let kl = trainer.with_logits(&logits)?.kl();
+            return Ok(Some(Floor {
+                kl,
+                logits,
+                iterations: iteration,
+            }));
         }
     }
     Ok(None)
-}
-
-/// The [`Floor`] at `logits`: each row centred, and the mean KL there.
-fn settle(config: &Config, logits: &mut [f64], targets: &[f64], iterations: u64) -> Floor {
-    let k = config.categories;
-    let mut probs = vec![0.0; k];
-    let mut kl = 0.0;
-    for (row, targets) in logits.chunks_mut(k).zip(targets.chunks(k)) {
-        let shift = row.iter().sum::<f64>() / k as f64;
-        row.iter_mut().for_each(|x| *x -= shift);
-        let log_normaliser = softmax(row, &mut probs);
-        for (&t, &x) in targets.iter().zip(row.iter()) {
-            kl += t * libm::log(t) - t * (x - log_normaliser);
-        }
-    }
-    Floor {
-        kl: kl / config.trials as f64,
-        logits: logits.to_vec(),
-        iterations,
-    }
 }
 
 #[cfg(test)]

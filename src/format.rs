@@ -9,14 +9,34 @@
 /// assert_eq!(ils::significant(0.000012345, 2), "1.2e-5");
 /// ```
 pub fn significant(value: f64, digits: usize) -> String {
-    let digits = digits.max(1);
-    // Formatting in scientific notation rounds to the digits once, correctly.
-    let rounded: f64 = format!("{value:.*e}", digits - 1).parse().unwrap_or(value);
+    let rounded = round_significant(value, digits);
     if rounded == 0.0 || !rounded.is_finite() || (1e-4..1e6).contains(&rounded.abs()) {
         rounded.to_string()
     } else {
         format!("{rounded:e}")
     }
+}
+
+/// `value` rounded to `digits` significant digits (at least one), as a number: `0.0316` for
+/// `0.031622776601683794` at 3.
+pub fn round_significant(value: f64, digits: usize) -> f64 {
+    // Formatting in scientific notation rounds to the digits once, correctly.
+    format!("{value:.*e}", digits.max(1) - 1)
+        .parse()
+        .unwrap_or(value)
+}
+
+/// A whole number with thousands separators: `1234567` as `1,234,567`.
+pub fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -33,5 +53,13 @@ mod tests {
         assert_eq!(significant(0.0, 2), "0");
         assert_eq!(significant(f64::INFINITY, 2), "inf");
         assert_eq!(significant(0.5, 0), "0.5");
+    }
+
+    #[test]
+    fn rounding_and_grouping_by_hand() {
+        assert_eq!(round_significant(10f64.powf(-1.5), 3), 0.0316);
+        assert_eq!(group_thousands(1_000_000), "1,000,000");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(0), "0");
     }
 }

@@ -26,7 +26,7 @@ mod error;
 mod estimator;
 mod export;
 mod floor;
-mod format;
+pub mod format;
 mod gumbel_softmax;
 mod ils;
 mod optimiser;

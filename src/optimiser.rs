@@ -37,6 +37,15 @@ impl Optimiser {
         }
     }
 
+    /// How a reader is told the optimiser: "plain SGD", "normalised SGD", "Adam".
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Sgd => "plain SGD",
+            Self::NormalisedSgd => "normalised SGD",
+            Self::Adam => "Adam",
+        }
+    }
+
     /// The optimiser called `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.name() == name)

@@ -321,14 +321,6 @@ impl Settings {
         }
     }
 
-    /// Sets the learning rate of the panel `slot`.
-    pub fn set_learning_rate(&mut self, slot: Slot, rate: f64) {
-        match slot {
-            Slot::Left => self.left_learning_rate = rate,
-            Slot::Right => self.right_learning_rate = rate,
-        }
-    }
-
     /// The estimator of kind `kind` with these settings' parameters (and the published ILS
     /// epsilon).
     ///

@@ -9,7 +9,7 @@
 use crate::error::ParameterError;
 use crate::estimator::{Estimator, EstimatorKind};
 use crate::floor::Floor;
-use crate::format::significant;
+use crate::format::{group_thousands, round_significant, significant};
 use crate::optimiser::Optimiser;
 use crate::settings::{Settings, Slot};
 use crate::toy_problem::{Config, curve};
@@ -240,7 +240,7 @@ pub fn caption(stop: &Stop) -> Result<String, TourError> {
                 "Each panel runs at the learning rate that ils tune found best for it over {} \
                  steps: {} for Gumbel-Softmax at T = 1 and {} for ILS. Their mean KL over the \
                  run is then {} and {} nats, and they end at {} and {}.",
-                thousands(s.steps),
+                group_thousands(s.steps),
                 s.left_learning_rate,
                 s.right_learning_rate,
                 kl(mean(&gs[1..])),
@@ -338,21 +338,7 @@ fn mean(values: &[f64]) -> f64 {
 /// A step to two significant digits, with thousands separators: `near(182_625)` is
 /// `"180,000"`.
 fn near(step: usize) -> String {
-    let rounded: f64 = significant(step as f64, 2).parse().unwrap_or(step as f64);
-    thousands(rounded as u64)
-}
-
-/// A whole number with thousands separators, as the captions write steps.
-fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    group_thousands(round_significant(step as f64, 2) as u64)
 }
 
 #[cfg(test)]
@@ -388,8 +374,6 @@ mod tests {
         assert_eq!(near(182_625), "180,000");
         assert_eq!(near(6_515), "6,500");
         assert_eq!(lowest(&[3.0, 1.0, 2.0, 1.0]), (1.0, 1));
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(999), "999");
         // 1e-8 * 5 * 25
         assert!((saturation(&Config::default()) - 1.25e-6).abs() < 1e-20);
     }

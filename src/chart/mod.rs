@@ -193,9 +193,16 @@ pub fn draw_panel<DB: DrawingBackend>(
         look,
     )?;
 
-    let columns = chart.plotting_area().dim_in_pixel().0 as usize;
-    for series in panel.series.iter().filter(|s| s.faint) {
-        draw_series(&mut chart, series, columns, steps, panel)?;
+    // Each curve reduced to one min/max stroke per pixel column, once per draw: the strokes
+    // and the legend's placement both read them.
+    let width = chart.plotting_area().dim_in_pixel().0 as usize;
+    let reduced: Vec<_> = panel
+        .series
+        .iter()
+        .map(|series| (series, series.envelope.columns(width, steps)))
+        .collect();
+    for (series, columns) in reduced.iter().filter(|(s, _)| s.faint) {
+        draw_series(&mut chart, series, columns, panel)?;
     }
     let reference_style = theme
         .foreground
@@ -213,8 +220,8 @@ pub fn draw_panel<DB: DrawingBackend>(
             reference_style,
         ))?;
     }
-    for series in panel.series.iter().filter(|s| !s.faint) {
-        draw_series(&mut chart, series, columns, steps, panel)?;
+    for (series, columns) in reduced.iter().filter(|(s, _)| !s.faint) {
+        draw_series(&mut chart, series, columns, panel)?;
     }
 
     // A level outside the axis is neither drawn nor listed.
@@ -232,7 +239,7 @@ pub fn draw_panel<DB: DrawingBackend>(
             .chain(reference)
             .collect();
         let area = chart.plotting_area().strip_coord_spec();
-        let corner = legend_corner(panel, columns);
+        let corner = legend_corner(panel, reduced.iter().map(|(_, c)| c.as_slice()));
         draw_legend(&area, &entries, corner, theme, panel.scale)?;
     }
     Ok(())
@@ -272,20 +279,18 @@ enum Corner {
 
 /// The right-hand corner the panel's curves pass through less: KL curves mostly fall, so the
 /// upper right is usually free, but a run that climbs back ends there and would be hidden.
-/// Counts, over the right 40 % of the steps, the pixel columns of every curve that reach into
-/// the upper or the lower 40 % of the plot.
-fn legend_corner(panel: &Panel, columns: usize) -> Corner {
+/// Counts, over the right 40 % of the steps, the pixel columns of every curve (`reduced`, as
+/// drawn) that reach into the upper or the lower 40 % of the plot.
+fn legend_corner<'a>(panel: &Panel, reduced: impl Iterator<Item = &'a [Column]>) -> Corner {
     let steps = panel.steps.max(1);
     let (low, high) = (panel.y.map(panel.y.range.0), panel.y.map(panel.y.range.1));
     let height = |v: f64| (panel.y.map(v) - low) / (high - low);
     let (mut upper, mut lower) = (0, 0);
-    for series in &panel.series {
-        let right = series
-            .envelope
-            .columns(columns, steps)
-            .into_iter()
-            .filter(|&(step, _, _)| step as f64 >= 0.6 * steps as f64);
-        for (_, min, max) in right {
+    for columns in reduced {
+        let right = columns
+            .iter()
+            .filter(|&&(step, _, _)| step as f64 >= 0.6 * steps as f64);
+        for &(_, min, max) in right {
             upper += usize::from(height(max) > 0.6);
             lower += usize::from(height(min) < 0.4);
         }
@@ -432,17 +437,19 @@ fn legend_style(series: &Series, panel: &Panel) -> ShapeStyle {
     }
 }
 
+/// One pixel column of a curve: its first step, and the smallest and largest KL in it (see
+/// [`Envelope::columns`]).
+type Column = (u64, f64, f64);
+
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn draw_series<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     series: &Series,
-    columns: usize,
-    steps: u64,
+    columns: &[Column],
     panel: &Panel,
 ) -> Result<(), DrawError<DB>> {
     let y = panel.y;
-    let columns = series.envelope.columns(columns, steps);
 
     // The band: within each pixel column a stroke from the minimum to the maximum, so noise
     // shows with the height it really has. One pixel wide on purpose: a thicker line turning

@@ -222,11 +222,7 @@ pub fn print_summary(curves: &[Curve], config: &Config) -> io::Result<()> {
         }
         writeln!(out, "{row}")?;
     }
-    let optimiser = match config.optimiser {
-        ils::Optimiser::Sgd => "plain SGD",
-        ils::Optimiser::NormalisedSgd => "normalised SGD",
-        ils::Optimiser::Adam => "Adam",
-    };
+    let optimiser = config.optimiser.title();
     writeln!(
         out,
         "KL(t || softmax(logits)) in nats, averaged over N = {} trials; divide by K = {} for \

@@ -11,7 +11,7 @@ use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElemen
 use super::export;
 use super::page::{self, element};
 use super::quality::Quality;
-use super::side::{Side, Slot, optimiser_label};
+use super::side::{Side, Slot};
 use super::tour::Tour;
 use super::{group_thousands, round_significant};
 use crate::chart::{Theme, YAxis};
@@ -154,7 +154,7 @@ impl App {
         }
         page::show_lines("notice", &messages)?;
         let estimators = crate::EstimatorKind::ALL.map(|kind| (kind.title(), kind.name()));
-        let optimisers = crate::Optimiser::ALL.map(|o| (optimiser_label(o), o.name()));
+        let optimisers = crate::Optimiser::ALL.map(|o| (o.title(), o.name()));
         for (key, options) in
             SELECTORS
                 .into_iter()
@@ -349,7 +349,7 @@ impl App {
                     crate::Optimiser::from_name(&old),
                 ) {
                     (Some(kind), _) => kind.title().to_owned(),
-                    (_, Some(optimiser)) => optimiser_label(optimiser).to_owned(),
+                    (_, Some(optimiser)) => optimiser.title().to_owned(),
                     _ => old,
                 };
                 side.restart(&after, Some(format!("previous: {} = {old}", label(key))))?;
@@ -371,7 +371,7 @@ impl App {
     /// under the chosen optimiser (the table the repository ships), where there is one, and
     /// says where there is none or the best lies at an end of the grid tried.
     fn on_best_rates(&mut self) -> Result<(), JsValue> {
-        let optimiser = optimiser_label(self.settings.optimiser);
+        let optimiser = self.settings.optimiser.title();
         if !crate::tuning::tuned_for(&self.settings.config(Slot::Left)) {
             let message = format!(
                 "The shipped learning rates were tuned on the published problem (N = 5, K = 5, \

@@ -12,6 +12,8 @@ mod quality;
 mod side;
 mod tour;
 
+use crate::format::{group_thousands, round_significant};
+
 /// Starts the demo: called from `main` when the page loads the WebAssembly module.
 ///
 /// A failure to start, or a panic later, is written into the page's error box as well as to
@@ -33,19 +35,6 @@ pub fn start() {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn group_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A KL for a readout: fixed-point in its usual range, scientific when tiny or huge.
 fn format_kl(kl: f64) -> String {
     if kl >= 1e4 {
@@ -55,14 +44,6 @@ fn format_kl(kl: f64) -> String {
     } else {
         format!("{kl:.3e}")
     }
-}
-
-/// `value` rounded to `digits` significant digits, so a slider's position reads as a tidy
-/// number (0.0316, not 0.031622776601683794).
-fn round_significant(value: f64, digits: usize) -> f64 {
-    format!("{value:.*e}", digits.saturating_sub(1))
-        .parse()
-        .unwrap_or(value)
 }
 
 /// Matches a canvas's backing store to its size on screen in device pixels, so it stays crisp

@@ -25,6 +25,12 @@ struct Run {
     start_kl: f64,
 }
 
+/// What the update readout measures, for its tooltip.
+const UPDATE_HELP: &str = "Under plain SGD: the length of each recent step of the logits, \
+    noise included (each trial's all-ones part left out, since it changes no probability), \
+    over the step along the exact gradient of the true KL at the same learning rate; averaged \
+    over about the last 100 steps";
+
 /// How many times its starting KL a run's KL may reach before the readout says it is running
 /// away (the KL stays finite, so it is no divergence).
 const RUNAWAY: f64 = 10.0;
@@ -121,7 +127,11 @@ impl Side {
             canvas: element(&format!("{}-canvas", slot.key()))?,
             objective_canvas: element(&format!("{}-objective", slot.key()))?,
             readout: element(&format!("{}-readout", slot.key()))?,
-            update: element(&format!("{}-update", slot.key()))?,
+            update: {
+                let update: HtmlElement = element(&format!("{}-update", slot.key()))?;
+                update.set_title(UPDATE_HELP);
+                update
+            },
         })
     }
 
@@ -263,7 +273,7 @@ impl Side {
             title.push_str(&format!(", learning rate {}", config.learning_rate));
         }
         if config.optimiser != crate::Optimiser::Sgd {
-            title.push_str(&format!(", {}", optimiser_label(config.optimiser)));
+            title.push_str(&format!(", {}", config.optimiser.title()));
         }
         title
     }
@@ -342,14 +352,5 @@ impl Side {
             text.push_str(". Far above its start: this setting does not converge");
         }
         self.readout.set_text_content(Some(&text));
-    }
-}
-
-/// How the readout names an optimiser.
-pub fn optimiser_label(optimiser: crate::Optimiser) -> &'static str {
-    match optimiser {
-        crate::Optimiser::Sgd => "plain SGD",
-        crate::Optimiser::NormalisedSgd => "normalised SGD",
-        crate::Optimiser::Adam => "Adam",
     }
 }

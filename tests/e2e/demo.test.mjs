@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { finished, launch, serve } from './harness.mjs';
+import { canvasImage, curvePixels, finished, launch, openPage, query, serve } from './harness.mjs';
 import { policy } from '../../scripts/csp.mjs';
 
 const SITE = process.env.ILS_SITE;
@@ -37,37 +37,9 @@ after(async () => {
   await server?.close();
 });
 
-/** A new page that records every console error and uncaught exception into `errors`. */
-async function open(query = '', options = {}) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(server.url + query);
-  return { page, errors };
-}
-
-/** How many pixels of canvas `id` are close to `rgb`: the curve's own colour. */
-function curvePixels(page, id, rgb) {
-  return page.evaluate(
-    ({ id, rgb }) => {
-      const canvas = document.getElementById(id);
-      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (rgb.every((c, k) => Math.abs(data[i + k] - c) < 30)) count += 1;
-      }
-      return count;
-    },
-    { id, rgb },
-  );
-}
-
+/** A new page at `query`, recording its errors. */
+const open = (search = '', options = {}) => openPage(browser, server.url + search, options);
 const readout = (page, id) => page.textContent(`#${id}-readout`);
-const canvasImage = (page, id) => page.evaluate((id) => document.getElementById(id).toDataURL(), id);
-const query = (page) => new URLSearchParams(new URL(page.url()).search);
 
 test('the default page runs, draws both curves and moves its readouts', async () => {
   const { page, errors } = await open();

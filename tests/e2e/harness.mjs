@@ -65,3 +65,40 @@ export function finished(page, timeout = 60_000) {
     polling: 50,
   });
 }
+
+/**
+ * A new page of `browser` at `url` (1280 x 900 unless `options` say otherwise) that records
+ * every console error and uncaught exception into `errors`.
+ */
+export async function openPage(browser, url, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** How many pixels of canvas `id` are close to `rgb`: the curve's own colour. */
+export function curvePixels(page, id, rgb) {
+  return page.evaluate(
+    ({ id, rgb }) => {
+      const canvas = document.getElementById(id);
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (rgb.every((c, k) => Math.abs(data[i + k] - c) < 30)) count += 1;
+      }
+      return count;
+    },
+    { id, rgb },
+  );
+}
+
+/** Canvas `id` as a data URL, to compare two drawings. */
+export const canvasImage = (page, id) => page.evaluate((id) => document.getElementById(id).toDataURL(), id);
+
+/** The settings in the page's address. */
+export const query = (page) => new URLSearchParams(new URL(page.url()).search);

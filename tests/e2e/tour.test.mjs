@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { finished, launch, serve } from './harness.mjs';
+import { canvasImage, curvePixels, finished, launch, openPage, query, serve } from './harness.mjs';
 
 const SITE = process.env.ILS_SITE;
 const BIN = process.env.ILS_BIN;
@@ -58,33 +58,8 @@ after(async () => {
   await server?.close();
 });
 
-async function open(query = '') {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(server.url + query);
-  return { page, errors };
-}
-
-/** How many pixels of canvas `id` are close to `rgb`. */
-function curvePixels(page, id, rgb) {
-  return page.evaluate(
-    ({ id, rgb }) => {
-      const canvas = document.getElementById(id);
-      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (rgb.every((c, k) => Math.abs(data[i + k] - c) < 30)) count += 1;
-      }
-      return count;
-    },
-    { id, rgb },
-  );
-}
-
-const query = (page) => new URLSearchParams(new URL(page.url()).search);
-const canvasImage = (page, id) => page.evaluate((id) => document.getElementById(id).toDataURL(), id);
+/** A new page at `query`, recording its errors. */
+const open = (search = '', options = {}) => openPage(browser, server.url + search, options);
 
 test('every stop of the tour opens, plots and shows its caption', async () => {
   const { page, errors } = await open();
